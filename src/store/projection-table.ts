@@ -1,0 +1,75 @@
+import type { StoredEvent } from '../domain/event-envelope.ts';
+import type { Projection, ProjectionRow } from '../domain/projection.ts';
+import type { SqliteConnection } from './open-database.ts';
+
+/** The SQL half of a projection: prepared statements over its table. */
+export interface ProjectionTable<S> {
+  /** The projection this table serves. */
+  readonly projection: Projection<S>;
+  /** State of one stream, or undefined when it has no row (or the projection ignores it). */
+  load(streamId: string): S | undefined;
+  /** Folds `events` of one stream into its row (insert, update or delete). Call inside the append transaction. */
+  apply(streamId: string, events: readonly StoredEvent[]): void;
+  /** Every row, ordered by key. */
+  rows(where?: ProjectionRow): ProjectionRow[];
+  /** Deletes every row. */
+  clear(): void;
+  /** Inserts or replaces one row. */
+  put(row: ProjectionRow): void;
+}
+
+/** Prepares the statements of `projection`'s table on `sqlite`. */
+export function createProjectionTable<S>(
+  sqlite: SqliteConnection,
+  projection: Projection<S>,
+): ProjectionTable<S> {
+  const { table, keyColumns, columns } = projection;
+  const keyWhere = keyColumns.map((c) => `${c} = @${c}`).join(' and ');
+  const orderBy = keyColumns.join(', ');
+  const select = sqlite.prepare(`select * from ${table} where ${keyWhere}`);
+  const upsert = sqlite.prepare(
+    `insert or replace into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,
+  );
+  const remove = sqlite.prepare(`delete from ${table} where ${keyWhere}`);
+  const listCache = new Map<string, ReturnType<SqliteConnection['prepare']>>();
+
+  const load = (streamId: string): S | undefined => {
+    const key = projection.keyOf(streamId);
+    if (!key) return undefined;
+    const row = select.get(key) as ProjectionRow | undefined;
+    return row ? projection.fromRow(row) : undefined;
+  };
+
+  return {
+    projection,
+    load,
+    apply(streamId, events) {
+      const key = projection.keyOf(streamId);
+      if (!key) return;
+      let state = load(streamId);
+      for (const e of events) state = projection.evolve(state, e);
+      if (state === undefined) remove.run(key);
+      else upsert.run(projection.toRow(state));
+    },
+    rows(where = {}) {
+      const names = Object.keys(where).sort();
+      const cacheKey = names.join(',');
+      let stmt = listCache.get(cacheKey);
+      if (!stmt) {
+        for (const n of names) {
+          if (!columns.includes(n)) throw new Error(`unknown column ${n} of ${table}`);
+        }
+        const filter = names.length ? `where ${names.map((n) => `${n} = @${n}`).join(' and ')}` : '';
+        stmt = sqlite.prepare(`select * from ${table} ${filter} order by ${orderBy}`);
+        listCache.set(cacheKey, stmt);
+      }
+      return stmt.all(where) as ProjectionRow[];
+    },
+    clear() {
+      sqlite.prepare(`delete from ${table}`).run();
+    },
+    put(row) {
+      upsert.run(row);
+    },
+  };
+}
