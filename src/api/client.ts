@@ -1,0 +1,147 @@
+import { Observable } from 'rxjs';
+import { call, stream, withQuery, type TransportOptions } from './http-transport.ts';
+import type { ContainerJson, CreateContainerRequest, EventJson, EventsQuery, UpdateContainerRequest, VersionJson } from './wire-types.ts';
+
+/** Default daemon socket. */
+export const defaultAddress = '/run/taskledger/taskledger.sock';
+
+/** A task as the API returns it. */
+export type TaskJson = Record<string, unknown> & { id: string; status: string; pid: number; exit_status: number | null };
+
+/** An exit as `wait` and `delete` return it. */
+export interface ExitJson {
+  readonly exit_status: number;
+  readonly exited_at: string;
+  readonly pid: number;
+}
+
+/** A log record of a task or exec. */
+export interface LogRecordJson {
+  readonly time: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly full: boolean;
+  readonly text: string;
+}
+
+/** Standard stream paths for a task or exec. */
+export interface IoPaths {
+  readonly stdin?: string;
+  readonly stdout?: string;
+  readonly stderr?: string;
+  readonly terminal?: boolean;
+}
+
+/** The typed client of the daemon's API; the CLI is built on it. */
+export interface TaskledgerClient {
+  /** The namespace every call acts in. */
+  readonly namespace: string;
+  /** A client for another namespace on the same daemon. */
+  withNamespace(namespace: string): TaskledgerClient;
+  /** Who serves, and where. */
+  version(): Promise<VersionJson>;
+  /** Container metadata. */
+  readonly containers: {
+    /** Creates a container. */
+    create(request: CreateContainerRequest): Promise<ContainerJson>;
+    /** One container. */
+    get(id: string): Promise<ContainerJson>;
+    /** Containers matching any filter. */
+    list(filters?: readonly string[]): Promise<ContainerJson[]>;
+    /** Updates labels/spec by field path. */
+    update(id: string, request: UpdateContainerRequest): Promise<ContainerJson>;
+    /** Deletes a container (its task must be gone). */
+    delete(id: string): Promise<void>;
+  };
+  /** Tasks. */
+  readonly tasks: {
+    /** Creates the task of a container. */
+    create(containerId: string, io?: IoPaths): Promise<TaskJson>;
+    /** Starts it. */
+    start(id: string): Promise<TaskJson>;
+    /** Signals it (default SIGTERM). */
+    kill(id: string, options?: { signal?: string | number; all?: boolean; execId?: string }): Promise<void>;
+    /** Freezes it. */
+    pause(id: string): Promise<TaskJson>;
+    /** Thaws it. */
+    resume(id: string): Promise<TaskJson>;
+    /** Resolves when the process exits. */
+    wait(id: string, options?: { execId?: string; signal?: AbortSignal }): Promise<ExitJson>;
+    /** Deletes it; returns the exit. */
+    delete(id: string, options?: { force?: boolean }): Promise<ExitJson>;
+    /** One task. */
+    get(id: string): Promise<TaskJson>;
+    /** All tasks of the namespace. */
+    list(): Promise<TaskJson[]>;
+    /** Pids in the task. */
+    pids(id: string): Promise<{ pid: number }[]>;
+    /** cgroup metrics. */
+    metrics(id: string): Promise<Record<string, unknown>>;
+    /** Adds an exec process. */
+    exec(id: string, execId: string, process: Record<string, unknown>, io?: IoPaths): Promise<TaskJson>;
+    /** Starts an exec; returns its pid. */
+    startExec(id: string, execId: string): Promise<{ pid: number }>;
+    /** Removes a stopped exec. */
+    deleteExec(id: string, execId: string): Promise<ExitJson>;
+    /** Log records; with follow, until the process exits. */
+    logs(id: string, options?: { follow?: boolean; execId?: string }): Observable<LogRecordJson>;
+  };
+  /** The event log, filtered; with `follow`, then live events. */
+  events(query?: EventsQuery): Observable<EventJson>;
+}
+
+/** Connects to the daemon at `address` (no I/O until the first call). */
+export function connect(
+  address: string = process.env.TASKLEDGER_ADDRESS ?? defaultAddress,
+  options: { namespace?: string; client?: string } = {},
+): TaskledgerClient {
+  const t: TransportOptions = { address, namespace: options.namespace ?? process.env.TASKLEDGER_NAMESPACE ?? 'default', client: options.client };
+  const c = <T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> => call<T>(t, method, path, body, signal);
+  const id = encodeURIComponent;
+  const observe = <T>(path: string): Observable<T> =>
+    new Observable<T>((subscriber) => {
+      const abort = new AbortController();
+      void (async () => {
+        try {
+          for await (const item of stream<T>(t, path, abort.signal)) subscriber.next(item);
+          subscriber.complete();
+        } catch (error) {
+          if (!abort.signal.aborted) subscriber.error(error);
+        }
+      })();
+      return () => abort.abort();
+    });
+  return {
+    namespace: t.namespace,
+    withNamespace: (namespace) => connect(address, { ...options, namespace }),
+    version: () => c('GET', '/v1/version'),
+    containers: {
+      create: (request) => c('POST', '/v1/containers', request),
+      get: (cid) => c('GET', `/v1/containers/${id(cid)}`),
+      list: (filters = []) => c('GET', withQuery('/v1/containers', { filter: filters })),
+      update: (cid, request) => c('PATCH', `/v1/containers/${id(cid)}`, request),
+      delete: async (cid) => {
+        await c('DELETE', `/v1/containers/${id(cid)}`);
+      },
+    },
+    tasks: {
+      create: (containerId, io = {}) => c('POST', '/v1/tasks', { container_id: containerId, ...io }),
+      start: (tid) => c('POST', `/v1/tasks/${id(tid)}/start`),
+      kill: async (tid, o = {}) => {
+        await c('POST', `/v1/tasks/${id(tid)}/kill`, { signal: o.signal, all: o.all, exec_id: o.execId });
+      },
+      pause: (tid) => c('POST', `/v1/tasks/${id(tid)}/pause`),
+      resume: (tid) => c('POST', `/v1/tasks/${id(tid)}/resume`),
+      wait: (tid, o = {}) => c('GET', withQuery(`/v1/tasks/${id(tid)}/wait`, { exec_id: o.execId }), undefined, o.signal),
+      delete: (tid, o = {}) => c('DELETE', withQuery(`/v1/tasks/${id(tid)}`, { force: o.force })),
+      get: (tid) => c('GET', `/v1/tasks/${id(tid)}`),
+      list: () => c('GET', '/v1/tasks'),
+      pids: (tid) => c('GET', `/v1/tasks/${id(tid)}/pids`),
+      metrics: (tid) => c('GET', `/v1/tasks/${id(tid)}/metrics`),
+      exec: (tid, execId, process, io = {}) => c('POST', `/v1/tasks/${id(tid)}/exec`, { exec_id: execId, process, ...io }),
+      startExec: (tid, execId) => c('POST', `/v1/tasks/${id(tid)}/exec/${id(execId)}/start`),
+      deleteExec: (tid, execId) => c('DELETE', `/v1/tasks/${id(tid)}/exec/${id(execId)}`),
+      logs: (tid, o = {}) => observe(withQuery(`/v1/tasks/${id(tid)}/logs`, { follow: o.follow, exec_id: o.execId })),
+    },
+    events: (q = {}) => observe(withQuery('/v1/events', { since: q.since, until: q.until, filter: q.filters, follow: q.follow })),
+  };
+}

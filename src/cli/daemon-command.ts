@@ -1,0 +1,28 @@
+import { parseArgs } from './args.ts';
+import type { CliContext } from './context.ts';
+
+/** `taskledger daemon [--root DIR] [--state DIR] [--address SOCK]`: runs until SIGTERM/SIGINT. */
+export async function daemonCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { flags } = parseArgs(argv, { flags: { root: 'string', state: 'string', address: 'string' } });
+  // Loaded here, not at the top: the CLI's other commands never pay for the daemon's code.
+  const { startDaemon } = await import('../daemon/daemon.ts');
+  const log = (line: string): void => {
+    process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  };
+  const daemon = await startDaemon({
+    root: (flags.root as string | undefined) ?? '/var/lib/taskledger',
+    state: (flags.state as string | undefined) ?? '/run/taskledger',
+    address: (flags.address as string | undefined) ?? ctx.address,
+    log,
+  });
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string): void => {
+      log(`received ${signal}, shutting down`);
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  await daemon.stop();
+  return 0;
+}

@@ -1,0 +1,71 @@
+import { exitCodeOf } from '../api/error-mapping.ts';
+import { isTaskledgerError } from '../domain/errors.ts';
+import { createContext, type CliContext } from './context.ts';
+
+/** Top-level help. */
+const usage = `usage: taskledger [--address SOCK] [--namespace NS] [--json] COMMAND ...
+
+commands:
+  daemon [--root DIR] [--state DIR] [--address SOCK]   run the daemon
+  containers create|ls|info|label|rm ...               container metadata
+  tasks start|ls|kill|ps|exec|pause|resume|wait|rm|logs|metrics ...
+  run [--rm] [-d] [--label k=v]... [--env K=V]... --rootfs DIR ID -- CMD [ARG...]
+  events [--since SEQ|TIME] [--until SEQ|TIME] [--filter EXPR]... [--follow] [--json]
+  admin rebuild|verify --root DIR                      offline maintenance
+  version
+
+environment: TASKLEDGER_ADDRESS, TASKLEDGER_NAMESPACE`;
+
+type Command = (ctx: CliContext, args: string[]) => Promise<number>;
+
+// Commands load on demand so that a CLI call pays only for the code it runs.
+const commands: Record<string, () => Promise<Command>> = {
+  daemon: async () => (await import('./daemon-command.ts')).daemonCommand,
+  containers: async () => (await import('./containers-command.ts')).containersCommand,
+  container: async () => (await import('./containers-command.ts')).containersCommand,
+  c: async () => (await import('./containers-command.ts')).containersCommand,
+  tasks: async () => (await import('./tasks-command.ts')).tasksCommand,
+  task: async () => (await import('./tasks-command.ts')).tasksCommand,
+  t: async () => (await import('./tasks-command.ts')).tasksCommand,
+  run: async () => (await import('./run-command.ts')).runCommand,
+  events: async () => (await import('./events-command.ts')).eventsCommand,
+  admin: async () => (await import('./admin-command.ts')).adminCommand,
+  version: async () => (await import('./version-command.ts')).versionCommand,
+};
+
+/** Runs the CLI on `argv` (without node and script); resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let address = process.env.TASKLEDGER_ADDRESS ?? '/run/taskledger/taskledger.sock';
+  let namespace = process.env.TASKLEDGER_NAMESPACE ?? 'default';
+  let json = false;
+  let i = 0;
+  // Global flags come before the command.
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [name, inline] = arg.startsWith('--') ? (arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]) : [arg, undefined];
+    if (name === '--address' || name === '-a') address = inline ?? argv[++i] ?? '';
+    else if (name === '--namespace' || name === '-n') namespace = inline ?? argv[++i] ?? '';
+    else if (name === '--json') json = true;
+    else if (name === '--help' || name === '-h') {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    } else break;
+  }
+  const name = argv[i];
+  const load = name === undefined ? undefined : commands[name];
+  if (!load) {
+    process.stderr.write(name === undefined ? `${usage}\n` : `taskledger: unknown command "${name}"\n${usage}\n`);
+    return exitCodeOf.InvalidArgument;
+  }
+  try {
+    const command = await load();
+    return await command(createContext(address, namespace, json), argv.slice(i + 1));
+  } catch (error) {
+    if (isTaskledgerError(error)) {
+      process.stderr.write(`taskledger: ${error.message}\n`);
+      return exitCodeOf[error.code];
+    }
+    process.stderr.write(`taskledger: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return exitCodeOf.Internal;
+  }
+}

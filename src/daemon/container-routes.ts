@@ -1,0 +1,89 @@
+import type { ContainerJson } from '../api/wire-types.ts';
+import type { Container } from '../domain/container.ts';
+import { invalidArgument } from '../domain/errors.ts';
+import type { ContainerService } from '../services/container-service.ts';
+import type { Route } from './http-router.ts';
+import { objectBody, optionalField } from './request-body.ts';
+
+/** Maps a container to its API shape. */
+export function containerToJson(c: Container): ContainerJson {
+  return {
+    id: c.id,
+    namespace: c.namespace,
+    labels: { ...c.labels },
+    spec: c.spec,
+    rootfs: c.rootfs,
+    runtime: c.runtime,
+    image: c.image,
+    snapshot_key: c.snapshotKey,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  };
+}
+
+/** The `/v1/containers` routes. */
+export function containerRoutes(containers: ContainerService): Route[] {
+  return [
+    {
+      method: 'POST',
+      pattern: '/v1/containers',
+      handler(req) {
+        const body = objectBody(req.body, 'create container');
+        const runtime = optionalField<Record<string, unknown>>(body, 'runtime', 'object');
+        const container = containers.create(
+          req.namespace,
+          {
+            id: body.id,
+            spec: body.spec,
+            rootfs: body.rootfs,
+            labels: body.labels,
+            image: body.image,
+            runtime: runtime ? { name: runtime.name, options: runtime.options } : undefined,
+          },
+          req.cause,
+        );
+        return { status: 201, body: containerToJson(container) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/containers',
+      handler(req) {
+        return { body: containers.list(req.namespace, req.query.getAll('filter')).map(containerToJson) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/containers/:id',
+      handler(req) {
+        return { body: containerToJson(containers.get(req.namespace, req.params.id!)) };
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: '/v1/containers/:id',
+      handler(req) {
+        const body = objectBody(req.body, 'update container');
+        const mask = optionalField<unknown[]>(body, 'update_mask', 'array');
+        if (mask && !mask.every((p) => typeof p === 'string')) {
+          throw invalidArgument('field "update_mask" must be an array of strings');
+        }
+        const container = containers.update(
+          req.namespace,
+          req.params.id!,
+          { labels: body.labels, spec: body.spec, updateMask: mask as string[] | undefined },
+          req.cause,
+        );
+        return { body: containerToJson(container) };
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/containers/:id',
+      handler(req) {
+        containers.delete(req.namespace, req.params.id!, req.cause);
+        return { status: 200, body: { id: req.params.id } };
+      },
+    },
+  ];
+}

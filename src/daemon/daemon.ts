@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Projection } from '../domain/projection.ts';
+import { containerProjection } from '../domain/container-projection.ts';
+import { isLive } from '../domain/task-state.ts';
+import { taskProjection } from '../domain/task-projection.ts';
+import { createSystemClock } from '../platform/system-clock.ts';
+import { createRuncRuntime } from '../runtime/runc-runtime.ts';
+import { createContainerService } from '../services/container-service.ts';
+import { createEventBus } from '../services/event-bus.ts';
+import { createTaskService } from '../services/task-service.ts';
+import { openLedgerDatabase } from '../store/open-database.ts';
+import { createSqliteEventStore } from '../store/sqlite-event-store.ts';
+import { containerRoutes } from './container-routes.ts';
+import { eventRoutes } from './event-routes.ts';
+import { serveApi } from './http-server.ts';
+import { acquireRootLock } from './root-lock.ts';
+import { taskRoutes } from './task-routes.ts';
+import { versionRoutes } from './version-routes.ts';
+
+/** Where the daemon keeps things. */
+export interface DaemonConfig {
+  /** Persistent root: the ledger database. */
+  readonly root: string;
+  /** Runtime state: runc root, bundles, monitor files. */
+  readonly state: string;
+  /** The API's unix socket. */
+  readonly address: string;
+  /** Where diagnostics go. */
+  readonly log: (line: string) => void;
+}
+
+/** A running daemon. */
+export interface Daemon {
+  /** Stops serving and closes everything; running tasks keep running under their monitors. */
+  stop(): Promise<void>;
+}
+
+/** Every projection the daemon keeps inline. */
+export const projections: readonly Projection<unknown>[] = [
+  containerProjection as Projection<unknown>,
+  taskProjection as Projection<unknown>,
+];
+
+/** The composition root: wires store, bus, runtime, services and the API, then serves. */
+export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
+  mkdirSync(config.root, { recursive: true, mode: 0o700 });
+  mkdirSync(config.state, { recursive: true, mode: 0o700 });
+  mkdirSync(join(config.address, '..'), { recursive: true, mode: 0o700 });
+  const lock = acquireRootLock(config.root);
+  const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
+  const stop = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        config.log(`shutdown step failed: ${(error as Error).message}`);
+      }
+    }
+  };
+  try {
+    const clock = createSystemClock();
+    const db = await openLedgerDatabase(join(config.root, 'ledger.db'));
+    cleanups.push(() => db.close());
+    const store = createSqliteEventStore(db, { clock, projections });
+    const bus = createEventBus({ readPage: (afterSeq, limit) => store.readAll({ afterSeq, limit }) });
+    store.setOnCommit((events) => bus.publish(events));
+    cleanups.push(() => bus.close());
+
+    const runtime = await createRuncRuntime({ stateDir: config.state, clock });
+    cleanups.push(() => runtime.close());
+    const tasks = createTaskService({ store, runtime, committed: bus.live() });
+    cleanups.push(() => tasks.close());
+    const containers = createContainerService({
+      store,
+      taskStatus: (ns, id) => {
+        const task = tasks.list(ns).find((t) => t.containerId === id);
+        return isLive(task) ? task.status : undefined;
+      },
+    });
+    const runtimeEvents = runtime.events().subscribe((event) => {
+      tasks.handleRuntimeEvent(event).catch((error: unknown) => config.log(`recording ${event.type} of ${event.containerId} failed: ${String(error)}`));
+    });
+    cleanups.push(() => runtimeEvents.unsubscribe());
+
+    const server = await serveApi(
+      config.address,
+      [
+        ...versionRoutes(config),
+        ...containerRoutes(containers),
+        ...taskRoutes(tasks),
+        ...eventRoutes(store, bus),
+      ],
+      config.log,
+    );
+    cleanups.push(() => server.close());
+    config.log(`taskledger daemon serving ${config.address} (root ${config.root}, state ${config.state})`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
+}

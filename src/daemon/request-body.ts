@@ -1,0 +1,33 @@
+import { invalidArgument } from '../domain/errors.ts';
+
+/** Throws InvalidArgument unless the body is a JSON object; returns it typed loosely. */
+export function objectBody(body: unknown, what: string): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidArgument(`${what}: request body must be a JSON object`);
+  }
+  return body as Record<string, unknown>;
+}
+
+/** Reads an optional field of a given JSON type, or throws InvalidArgument naming it. */
+export function optionalField<T>(
+  body: Record<string, unknown>,
+  name: string,
+  type: 'string' | 'boolean' | 'number' | 'object' | 'array',
+): T | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  const actual = Array.isArray(value) ? 'array' : typeof value;
+  if (actual !== type) throw invalidArgument(`field "${name}" must be ${type === 'array' ? 'an array' : `a ${type}`}, got ${actual}`);
+  return value as T;
+}
+
+/** Reads a required field, or throws InvalidArgument naming it. */
+export function requiredField<T>(
+  body: Record<string, unknown>,
+  name: string,
+  type: 'string' | 'boolean' | 'number' | 'object' | 'array',
+): T {
+  const value = optionalField<T>(body, name, type);
+  if (value === undefined) throw invalidArgument(`field "${name}" is required`);
+  return value;
+}

@@ -1,0 +1,173 @@
+import type { ServerResponse } from 'node:http';
+import type { Task } from '../domain/task-state.ts';
+import type { TaskService } from '../services/task-service.ts';
+import { followLog } from '../services/log-follower.ts';
+import type { Route } from './http-router.ts';
+import { writeLine } from './ndjson.ts';
+import { objectBody, optionalField } from './request-body.ts';
+
+/** Maps a task to its API shape (containerd's Process fields plus taskledger's). */
+export function taskToJson(t: Task): Record<string, unknown> {
+  return {
+    id: t.containerId,
+    container_id: t.containerId,
+    namespace: t.namespace,
+    status: t.status,
+    pid: t.pid,
+    bundle: t.bundle,
+    stdin: t.io.stdin,
+    stdout: t.io.stdout,
+    stderr: t.io.stderr,
+    terminal: t.io.terminal,
+    exit_status: t.exitStatus,
+    exited_at: t.exitedAt,
+    error: t.error,
+    oom_killed: t.oomKilled,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    execs: Object.values(t.execs).map((x) => ({
+      exec_id: x.execId,
+      status: x.status,
+      pid: x.pid,
+      exit_status: x.exitStatus,
+      exited_at: x.exitedAt,
+    })),
+  };
+}
+
+/** The `/v1/tasks` routes. */
+export function taskRoutes(tasks: TaskService): Route[] {
+  const optionalBody = (body: unknown, what: string): Record<string, unknown> => (body === undefined ? {} : objectBody(body, what));
+  return [
+    {
+      method: 'POST',
+      pattern: '/v1/tasks',
+      async handler(req) {
+        const body = objectBody(req.body, 'create task');
+        const task = await tasks.create(req.namespace, body.container_id as string, {
+          stdin: body.stdin, stdout: body.stdout, stderr: body.stderr, terminal: body.terminal,
+        }, req.cause);
+        return { status: 201, body: taskToJson(task) };
+      },
+    },
+    { method: 'GET', pattern: '/v1/tasks', handler: (req) => ({ body: tasks.list(req.namespace).map(taskToJson) }) },
+    { method: 'GET', pattern: '/v1/tasks/:id', handler: (req) => ({ body: taskToJson(tasks.get(req.namespace, req.params.id!)) }) },
+    {
+      method: 'POST',
+      pattern: '/v1/tasks/:id/start',
+      async handler(req) {
+        return { body: taskToJson(await tasks.start(req.namespace, req.params.id!, req.cause)) };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/tasks/:id/kill',
+      async handler(req) {
+        const body = optionalBody(req.body, 'kill task');
+        await tasks.kill(req.namespace, req.params.id!, {
+          signal: body.signal,
+          all: optionalField<boolean>(body, 'all', 'boolean'),
+          execId: optionalField<string>(body, 'exec_id', 'string'),
+        });
+        return { body: {} };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/tasks/:id/pause',
+      async handler(req) {
+        return { body: taskToJson(await tasks.pause(req.namespace, req.params.id!, req.cause)) };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/tasks/:id/resume',
+      async handler(req) {
+        return { body: taskToJson(await tasks.resume(req.namespace, req.params.id!, req.cause)) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/tasks/:id/wait',
+      async handler(req) {
+        return { body: await tasks.wait(req.namespace, req.params.id!, req.query.get('exec_id') ?? undefined, req.signal) };
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/tasks/:id',
+      async handler(req) {
+        const force = ['1', 'true'].includes(req.query.get('force') ?? '');
+        return { body: await tasks.delete(req.namespace, req.params.id!, { force }, req.cause) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/tasks/:id/pids',
+      async handler(req) {
+        const pids = await tasks.pids(req.namespace, req.params.id!);
+        return { body: pids.map((pid) => ({ pid })) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/tasks/:id/metrics',
+      async handler(req) {
+        return { body: await tasks.metrics(req.namespace, req.params.id!) };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/tasks/:id/exec',
+      async handler(req) {
+        const body = objectBody(req.body, 'exec');
+        const task = await tasks.exec(req.namespace, req.params.id!, {
+          execId: body.exec_id,
+          process: body.process,
+          io: { stdin: body.stdin, stdout: body.stdout, stderr: body.stderr, terminal: body.terminal },
+        }, req.cause);
+        return { status: 201, body: taskToJson(task) };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/tasks/:id/exec/:execId/start',
+      async handler(req) {
+        return { body: { pid: await tasks.startExec(req.namespace, req.params.id!, req.params.execId!, req.cause) } };
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/tasks/:id/exec/:execId',
+      async handler(req) {
+        return { body: await tasks.deleteExec(req.namespace, req.params.id!, req.params.execId!, req.cause) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/tasks/:id/logs',
+      async handler(req) {
+        const ns = req.namespace;
+        const id = req.params.id!;
+        const execId = req.query.get('exec_id') ?? undefined;
+        const follow = ['1', 'true'].includes(req.query.get('follow') ?? '');
+        tasks.get(ns, id); // NotFound before the stream starts
+        const path = (await tasks.runtimeTask(ns, id)).logPath(execId);
+        const finished = (): boolean => {
+          const t = tasks.list(ns).find((x) => x.containerId === id);
+          if (!t) return true;
+          if (execId && execId !== id) return t.execs[execId]?.status === 'stopped' || t.status === 'stopped';
+          return t.status === 'stopped' || t.status === 'deleting';
+        };
+        return {
+          async stream(res: ServerResponse) {
+            for await (const record of followLog(path, { follow, finished, signal: req.signal })) {
+              if (!(await writeLine(res, record))) return;
+            }
+            res.end();
+          },
+        };
+      },
+    },
+  ];
+}

@@ -1,0 +1,67 @@
+import type { Timestamp } from './timestamp.ts';
+
+/** Task states: containerd's, plus `creating`/`deleting` while an intent awaits its outcome, and `failed` when create failed. */
+export const taskStatuses = [
+  'creating',
+  'created',
+  'running',
+  'paused',
+  'stopped',
+  'deleting',
+  'failed',
+] as const;
+
+/** One of {@link taskStatuses}. */
+export type TaskStatus = (typeof taskStatuses)[number];
+
+/** States of an extra (exec) process. */
+export const processStatuses = ['created', 'running', 'stopped'] as const;
+
+/** One of {@link processStatuses}. */
+export type ProcessStatus = (typeof processStatuses)[number];
+
+/** Standard streams as the client gave them (paths; empty = not given). */
+export interface TaskIoState {
+  readonly stdin: string;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly terminal: boolean;
+}
+
+/** An exec process of a task. */
+export interface ExecState {
+  readonly execId: string;
+  readonly status: ProcessStatus;
+  readonly pid: number;
+  /** The OCI process spec it runs. */
+  readonly process: Record<string, unknown>;
+  readonly io: TaskIoState;
+  readonly exitStatus: number | null;
+  readonly exitedAt: Timestamp | null;
+}
+
+/** A task: the running form of a container (one per container at a time). */
+export interface Task {
+  readonly namespace: string;
+  readonly containerId: string;
+  readonly status: TaskStatus;
+  /** Pid of the init process (0 before create succeeds). */
+  readonly pid: number;
+  readonly bundle: string;
+  readonly io: TaskIoState;
+  readonly exitStatus: number | null;
+  readonly exitedAt: Timestamp | null;
+  /** Why create failed, for `failed` tasks. */
+  readonly error: string;
+  /** Whether the kernel's OOM killer hit the task. */
+  readonly oomKilled: boolean;
+  readonly createdAt: Timestamp;
+  readonly updatedAt: Timestamp;
+  /** Exec processes by exec id, in the order they were added. */
+  readonly execs: Readonly<Record<string, ExecState>>;
+}
+
+/** True while a task holds runtime resources that a container delete must not pull away. */
+export function isLive(task: Task | undefined): task is Task {
+  return task !== undefined && task.status !== 'failed';
+}
