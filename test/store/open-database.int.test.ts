@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openLedgerDatabase } from '../../src/store/open-database.ts';
+
+describe('openLedgerDatabase', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'taskledger-open-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('migrates a new database and sets WAL with full fsync on the connection', async () => {
+    const db = await openLedgerDatabase(join(dir, 'a.db'));
+    try {
+      expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2); // FULL
+      const tables = db.sqlite.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all();
+      expect(tables).toEqual(expect.arrayContaining(['events', 'projections', 'containers', 'tasks']));
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses a database written by a newer version, naming the unknown migration', async () => {
+    const path = join(dir, 'b.db');
+    const db = await openLedgerDatabase(path);
+    db.sqlite.prepare("insert into kysely_migration (name, timestamp) values ('9999-from-the-future', 'x')").run();
+    await db.close();
+    await expect(openLedgerDatabase(path)).rejects.toThrow(/written by a newer taskledger \(schema migration 9999-from-the-future/);
+  });
+
+  it('opens an existing database without re-running migrations', async () => {
+    const path = join(dir, 'c.db');
+    await (await openLedgerDatabase(path)).close();
+    const db = await openLedgerDatabase(path);
+    try {
+      expect(db.sqlite.prepare('select count(*) from kysely_migration').pluck().get()).toBe(2);
+    } finally {
+      await db.close();
+    }
+  });
+});
