@@ -1,0 +1,81 @@
+import type { EventJson } from '../api/wire-types.ts';
+import { invalidArgument } from '../domain/errors.ts';
+import type { StoredEvent } from '../domain/event-envelope.ts';
+import { eventPredicate } from '../domain/event-filter.ts';
+import { formatTimestampNs, parseTimestampNs } from '../domain/timestamp.ts';
+import type { EventStore } from '../ports/event-store.ts';
+import type { EventBus } from '../services/event-bus.ts';
+import type { Route } from './http-router.ts';
+import { writeLine } from './ndjson.ts';
+
+/** Maps a stored event to its API shape. */
+export function eventToJson(e: StoredEvent): EventJson {
+  return {
+    seq: e.seq,
+    timestamp: e.timestamp,
+    namespace: e.namespace,
+    topic: e.topic,
+    event: e.event,
+    stream_id: e.streamId,
+    stream_version: e.streamVersion,
+    correlation_id: e.correlationId,
+    source: e.source,
+    hash: e.hash,
+  };
+}
+
+/**
+ * Resolves `--since` (a seq, inclusive, or an RFC 3339 time) into "after this seq", and `--until`
+ * (a seq or a time, inclusive) into "up to this seq".
+ */
+export function resolveRange(store: EventStore, since: string | null, until: string | null): { afterSeq: number; untilSeq: number | undefined } {
+  const firstAtOrAfter = (ns: bigint): number => store.readAll({ since: formatTimestampNs(ns), limit: 1 })[0]?.seq ?? store.lastSeq() + 1;
+  const point = (text: string, what: string): { seq?: number; ns?: bigint } => {
+    if (/^\d+$/.test(text)) return { seq: Number(text) };
+    try {
+      return { ns: parseTimestampNs(text) };
+    } catch {
+      throw invalidArgument(`${what} must be a sequence number or an RFC 3339 time, got ${JSON.stringify(text)}`);
+    }
+  };
+  let afterSeq = 0;
+  if (since) {
+    const p = point(since, 'since');
+    afterSeq = p.seq !== undefined ? Math.max(0, p.seq - 1) : firstAtOrAfter(p.ns!) - 1;
+  }
+  let untilSeq: number | undefined;
+  if (until) {
+    const p = point(until, 'until');
+    untilSeq = p.seq !== undefined ? p.seq : firstAtOrAfter(p.ns! + 1n) - 1;
+  }
+  return { afterSeq, untilSeq };
+}
+
+/** `GET /v1/events`: the log as NDJSON, filtered; with `follow`, then live events. */
+export function eventRoutes(store: EventStore, bus: EventBus): Route[] {
+  return [
+    {
+      method: 'GET',
+      pattern: '/v1/events',
+      handler(req) {
+        const predicate = eventPredicate(req.query.getAll('filter'));
+        const follow = ['1', 'true'].includes(req.query.get('follow') ?? '');
+        const range = resolveRange(store, req.query.get('since'), req.query.get('until'));
+        // Without follow, the answer is the log as it is now.
+        const untilSeq = follow ? range.untilSeq : Math.min(range.untilSeq ?? Infinity, store.lastSeq());
+        return {
+          async stream(res) {
+            if (untilSeq !== undefined && untilSeq <= range.afterSeq) {
+              res.end();
+              return;
+            }
+            await bus.consume({ afterSeq: range.afterSeq, untilSeq, predicate, signal: req.signal }, async (e) => {
+              await writeLine(res, eventToJson(e));
+            });
+            res.end();
+          },
+        };
+      },
+    },
+  ];
+}
