@@ -24,9 +24,9 @@ trap cleanup EXIT
 for _ in $(seq 100); do [[ -S $TASKLEDGER_ADDRESS ]] && break; sleep 0.05; done
 show version
 
-say "run --rm --label demo=yes --rootfs $rootfs hello -- sh -c 'echo hello from a container; cat /etc/hostname; exit 3'"
+say "run --rm --label demo=yes --rootfs $rootfs hello -- sh -c 'echo hello from $(hostname); exit 3'"
 set +e
-tl run --rm --label demo=yes --rootfs "$rootfs" hello -- sh -c 'echo hello from a container; cat /etc/hostname; exit 3'
+tl run --rm --label demo=yes --rootfs "$rootfs" hello -- sh -c 'echo hello from $(hostname); exit 3'
 echo "(exit status $?)"
 set -e
 

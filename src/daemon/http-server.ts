@@ -9,6 +9,9 @@ import { createRouter, type ApiRequest, type Route } from './http-router.ts';
 /** Largest request body accepted; specs are small, and a bound keeps a bad client from filling memory. */
 export const maxBodyBytes = 1024 * 1024;
 
+/** How much of an oversized body is read and thrown away before the connection is cut. */
+const maxDrainBytes = 16 * maxBodyBytes;
+
 /** Header carrying the namespace (containerd passes it per request, too). */
 export const namespaceHeader = 'x-taskledger-namespace';
 /** Header carrying the caller's correlation id for the events a request causes. */
@@ -121,19 +124,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBodyBytes) {
-    req.resume();
-    throw invalidArgument(`request body of ${declared} bytes exceeds the ${maxBodyBytes}-byte limit`);
-  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBodyBytes) {
-      req.resume();
-      throw invalidArgument(`request body exceeds the ${maxBodyBytes}-byte limit`);
-    }
-    chunks.push(chunk);
+    // Past the limit, stop keeping the body but drain a bounded amount, so that a client still
+    // writing gets its 400 instead of a broken pipe; a body past that is cut off.
+    if (size > maxDrainBytes) break;
+    if (size <= maxBodyBytes) chunks.push(chunk);
+  }
+  if (size > maxBodyBytes || declared > maxBodyBytes) {
+    throw invalidArgument(`request body of ${Math.max(declared, size)} bytes exceeds the ${maxBodyBytes}-byte limit`);
   }
   if (size === 0) return undefined;
   const text = Buffer.concat(chunks).toString('utf8');

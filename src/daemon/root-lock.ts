@@ -27,7 +27,7 @@ export function acquireRootLock(root: string, what = 'daemon'): RootLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = ownerPid(path);
-      if (pid !== undefined && pid !== process.pid && isAlive(pid)) {
+      if (pid !== undefined && isAlive(pid)) {
         const holder = readFileSync(path, 'utf8').split('\n')[1] || 'daemon';
         throw failedPrecondition(
           `root ${root} is in use by a taskledger ${holder} (pid ${pid}); stop it first or use another --root`,
