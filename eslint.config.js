@@ -35,8 +35,16 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['../store/*', '../runtime/*', '../services/*', '../daemon/*', 'better-sqlite3', 'kysely'],
-              message: 'The CLI talks to the daemon through src/api only (admin commands excepted).',
+              group: [
+                '../store/*',
+                '../runtime/*',
+                '../services/*',
+                '../daemon/*',
+                'better-sqlite3',
+                'kysely',
+              ],
+              message:
+                'The CLI talks to the daemon through src/api only (admin commands excepted).',
             },
           ],
         },

@@ -19,7 +19,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('events_stream_version', ['stream_id', 'stream_version'])
     .execute();
   await db.schema.createIndex('events_topic').on('events').columns(['topic', 'seq']).execute();
-  await db.schema.createIndex('events_namespace').on('events').columns(['namespace', 'seq']).execute();
+  await db.schema
+    .createIndex('events_namespace')
+    .on('events')
+    .columns(['namespace', 'seq'])
+    .execute();
   await db.schema.createIndex('events_timestamp').on('events').column('timestamp').execute();
 
   await db.schema

@@ -1,12 +1,24 @@
 import { Observable } from 'rxjs';
 import { call, stream, withQuery, type TransportOptions } from './http-transport.ts';
-import type { ContainerJson, CreateContainerRequest, EventJson, EventsQuery, UpdateContainerRequest, VersionJson } from './wire-types.ts';
+import type {
+  ContainerJson,
+  CreateContainerRequest,
+  EventJson,
+  EventsQuery,
+  UpdateContainerRequest,
+  VersionJson,
+} from './wire-types.ts';
 
 /** Default daemon socket. */
 export const defaultAddress = '/run/taskledger/taskledger.sock';
 
 /** A task as the API returns it. */
-export type TaskJson = Record<string, unknown> & { id: string; status: string; pid: number; exit_status: number | null };
+export type TaskJson = Record<string, unknown> & {
+  id: string;
+  status: string;
+  pid: number;
+  exit_status: number | null;
+};
 
 /** An exit as `wait` and `delete` return it. */
 export interface ExitJson {
@@ -59,7 +71,10 @@ export interface TaskledgerClient {
     /** Starts it. */
     start(id: string): Promise<TaskJson>;
     /** Signals it (default SIGTERM). */
-    kill(id: string, options?: { signal?: string | number; all?: boolean; execId?: string }): Promise<void>;
+    kill(
+      id: string,
+      options?: { signal?: string | number; all?: boolean; execId?: string },
+    ): Promise<void>;
     /** Freezes it. */
     pause(id: string): Promise<TaskJson>;
     /** Thaws it. */
@@ -77,7 +92,12 @@ export interface TaskledgerClient {
     /** cgroup metrics. */
     metrics(id: string): Promise<Record<string, unknown>>;
     /** Adds an exec process. */
-    exec(id: string, execId: string, process: Record<string, unknown>, io?: IoPaths): Promise<TaskJson>;
+    exec(
+      id: string,
+      execId: string,
+      process: Record<string, unknown>,
+      io?: IoPaths,
+    ): Promise<TaskJson>;
     /** Starts an exec; returns its pid. */
     startExec(id: string, execId: string): Promise<{ pid: number }>;
     /** Removes a stopped exec. */
@@ -94,8 +114,13 @@ export function connect(
   address: string = process.env.TASKLEDGER_ADDRESS ?? defaultAddress,
   options: { namespace?: string; client?: string } = {},
 ): TaskledgerClient {
-  const t: TransportOptions = { address, namespace: options.namespace ?? process.env.TASKLEDGER_NAMESPACE ?? 'default', client: options.client };
-  const c = <T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> => call<T>(t, method, path, body, signal);
+  const t: TransportOptions = {
+    address,
+    namespace: options.namespace ?? process.env.TASKLEDGER_NAMESPACE ?? 'default',
+    client: options.client,
+  };
+  const c = <T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> =>
+    call<T>(t, method, path, body, signal);
   const id = encodeURIComponent;
   const observe = <T>(path: string): Observable<T> =>
     new Observable<T>((subscriber) => {
@@ -124,24 +149,45 @@ export function connect(
       },
     },
     tasks: {
-      create: (containerId, io = {}) => c('POST', '/v1/tasks', { container_id: containerId, ...io }),
+      create: (containerId, io = {}) =>
+        c('POST', '/v1/tasks', { container_id: containerId, ...io }),
       start: (tid) => c('POST', `/v1/tasks/${id(tid)}/start`),
       kill: async (tid, o = {}) => {
-        await c('POST', `/v1/tasks/${id(tid)}/kill`, { signal: o.signal, all: o.all, exec_id: o.execId });
+        await c('POST', `/v1/tasks/${id(tid)}/kill`, {
+          signal: o.signal,
+          all: o.all,
+          exec_id: o.execId,
+        });
       },
       pause: (tid) => c('POST', `/v1/tasks/${id(tid)}/pause`),
       resume: (tid) => c('POST', `/v1/tasks/${id(tid)}/resume`),
-      wait: (tid, o = {}) => c('GET', withQuery(`/v1/tasks/${id(tid)}/wait`, { exec_id: o.execId }), undefined, o.signal),
+      wait: (tid, o = {}) =>
+        c(
+          'GET',
+          withQuery(`/v1/tasks/${id(tid)}/wait`, { exec_id: o.execId }),
+          undefined,
+          o.signal,
+        ),
       delete: (tid, o = {}) => c('DELETE', withQuery(`/v1/tasks/${id(tid)}`, { force: o.force })),
       get: (tid) => c('GET', `/v1/tasks/${id(tid)}`),
       list: () => c('GET', '/v1/tasks'),
       pids: (tid) => c('GET', `/v1/tasks/${id(tid)}/pids`),
       metrics: (tid) => c('GET', `/v1/tasks/${id(tid)}/metrics`),
-      exec: (tid, execId, process, io = {}) => c('POST', `/v1/tasks/${id(tid)}/exec`, { exec_id: execId, process, ...io }),
+      exec: (tid, execId, process, io = {}) =>
+        c('POST', `/v1/tasks/${id(tid)}/exec`, { exec_id: execId, process, ...io }),
       startExec: (tid, execId) => c('POST', `/v1/tasks/${id(tid)}/exec/${id(execId)}/start`),
       deleteExec: (tid, execId) => c('DELETE', `/v1/tasks/${id(tid)}/exec/${id(execId)}`),
-      logs: (tid, o = {}) => observe(withQuery(`/v1/tasks/${id(tid)}/logs`, { follow: o.follow, exec_id: o.execId })),
+      logs: (tid, o = {}) =>
+        observe(withQuery(`/v1/tasks/${id(tid)}/logs`, { follow: o.follow, exec_id: o.execId })),
     },
-    events: (q = {}) => observe(withQuery('/v1/events', { since: q.since, until: q.until, filter: q.filters, follow: q.follow })),
+    events: (q = {}) =>
+      observe(
+        withQuery('/v1/events', {
+          since: q.since,
+          until: q.until,
+          filter: q.filters,
+          follow: q.follow,
+        }),
+      ),
   };
 }

@@ -29,15 +29,25 @@ function send(
         headers: {
           'x-taskledger-namespace': options.namespace,
           ...(options.client ? { 'x-taskledger-client': options.client } : {}),
-          ...(text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }),
+          ...(text === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }),
         },
       },
       resolve,
     );
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (error.name === 'AbortError') return reject(error);
-      const reason = ['ENOENT', 'ECONNREFUSED'].includes(error.code ?? '') ? 'is the daemon running? (taskledger daemon)' : error.message;
-      reject(new TaskledgerError('Unavailable', `cannot reach the taskledger daemon at ${options.address}: ${reason}`, { cause: error }));
+      const reason = ['ENOENT', 'ECONNREFUSED'].includes(error.code ?? '')
+        ? 'is the daemon running? (taskledger daemon)'
+        : error.message;
+      reject(
+        new TaskledgerError(
+          'Unavailable',
+          `cannot reach the taskledger daemon at ${options.address}: ${reason}`,
+          { cause: error },
+        ),
+      );
     });
     req.end(text);
   });
@@ -51,31 +61,55 @@ async function readBody(res: IncomingMessage): Promise<string> {
 
 function errorFrom(body: unknown, status: number): TaskledgerError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  const code = isErrorCode(error?.code) ? error.code : status >= 500 ? 'Internal' : 'InvalidArgument';
-  return new TaskledgerError(code, typeof error?.message === 'string' ? error.message : `daemon answered HTTP ${status}`);
+  const code = isErrorCode(error?.code)
+    ? error.code
+    : status >= 500
+      ? 'Internal'
+      : 'InvalidArgument';
+  return new TaskledgerError(
+    code,
+    typeof error?.message === 'string' ? error.message : `daemon answered HTTP ${status}`,
+  );
 }
 
 /** Sends one JSON request; resolves with the JSON answer or rejects with the daemon's error. */
-export async function call<T>(options: TransportOptions, method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function call<T>(
+  options: TransportOptions,
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
   const res = await send(options, method, path, body, signal);
   let text: string;
   try {
     text = await readBody(res);
   } catch (error) {
-    throw new TaskledgerError('Unavailable', `the daemon closed the connection: ${(error as Error).message}; retry`, { cause: error });
+    throw new TaskledgerError(
+      'Unavailable',
+      `the daemon closed the connection: ${(error as Error).message}; retry`,
+      { cause: error },
+    );
   }
   let parsed: unknown;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);
   } catch {
-    throw new TaskledgerError('Internal', `the daemon sent a malformed answer (HTTP ${res.statusCode})`);
+    throw new TaskledgerError(
+      'Internal',
+      `the daemon sent a malformed answer (HTTP ${res.statusCode})`,
+    );
   }
   if ((res.statusCode ?? 500) >= 400) throw errorFrom(parsed, res.statusCode ?? 500);
   return parsed as T;
 }
 
 /** Opens an NDJSON stream; yields each line parsed; a trailing `{error}` line is thrown. */
-export async function* stream<T>(options: TransportOptions, path: string, signal?: AbortSignal): AsyncGenerator<T> {
+export async function* stream<T>(
+  options: TransportOptions,
+  path: string,
+  signal?: AbortSignal,
+): AsyncGenerator<T> {
   const res = await send(options, 'GET', path, undefined, signal);
   if ((res.statusCode ?? 500) >= 400) {
     const text = await readBody(res);
@@ -88,7 +122,6 @@ export async function* stream<T>(options: TransportOptions, path: string, signal
     throw errorFrom(parsed, res.statusCode ?? 500);
   }
   let pending = '';
-  let ended = false;
   try {
     for await (const chunk of res as AsyncIterable<Buffer>) {
       pending += chunk.toString('utf8');
@@ -98,24 +131,38 @@ export async function* stream<T>(options: TransportOptions, path: string, signal
         pending = pending.slice(newline + 1);
         if (line === '') continue;
         const value = JSON.parse(line) as unknown;
-        if (value && typeof value === 'object' && 'error' in value && Object.keys(value).length === 1) {
+        if (
+          value &&
+          typeof value === 'object' &&
+          'error' in value &&
+          Object.keys(value).length === 1
+        ) {
           throw errorFrom(value, 500);
         }
         yield value as T;
       }
     }
-    ended = true;
   } catch (error) {
     if (error instanceof TaskledgerError || signal?.aborted) throw error;
-    throw new TaskledgerError('Unavailable', `the event stream from the daemon broke: ${(error as Error).message}; resume with --since`, { cause: error });
+    throw new TaskledgerError(
+      'Unavailable',
+      `the event stream from the daemon broke: ${(error as Error).message}; resume with --since`,
+      { cause: error },
+    );
   }
-  if (ended && !res.complete) {
-    throw new TaskledgerError('Unavailable', 'the daemon closed the stream early (restarting?); resume with --since');
+  if (!res.complete) {
+    throw new TaskledgerError(
+      'Unavailable',
+      'the daemon closed the stream early (restarting?); resume with --since',
+    );
   }
 }
 
 /** Builds `path?query` from optional parameters; repeated values for arrays. */
-export function withQuery(path: string, query: Record<string, string | number | boolean | readonly string[] | undefined>): string {
+export function withQuery(
+  path: string,
+  query: Record<string, string | number | boolean | readonly string[] | undefined>,
+): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined || value === false) continue;

@@ -19,7 +19,8 @@ export async function adminCommand(ctx: CliContext, argv: string[]): Promise<num
       const report = await admin.adminVerify(root);
       if (ctx.json) printJson(report);
       if (report.chain) {
-        if (!ctx.json) println(`hash chain broken at seq ${report.chain.seq}: ${report.chain.reason}`);
+        if (!ctx.json)
+          println(`hash chain broken at seq ${report.chain.seq}: ${report.chain.reason}`);
         return 1;
       }
       if (report.projection) {
@@ -31,7 +32,8 @@ export async function adminCommand(ctx: CliContext, argv: string[]): Promise<num
         }
         return 1;
       }
-      if (!ctx.json) println(`ok: ${report.events} events, hash chain intact, projections equal replay`);
+      if (!ctx.json)
+        println(`ok: ${report.events} events, hash chain intact, projections equal replay`);
       return 0;
     }
     default:

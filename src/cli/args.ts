@@ -54,7 +54,8 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
     const kind = spec.flags[name];
     if (!kind) throw usageError(`unknown flag --${name}`);
     if (kind === 'boolean') {
-      if (inline !== undefined && !['true', 'false'].includes(inline)) throw usageError(`--${name} takes no value`);
+      if (inline !== undefined && !['true', 'false'].includes(inline))
+        throw usageError(`--${name} takes no value`);
       flags[name] = inline !== 'false';
       continue;
     }
@@ -72,7 +73,10 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
 }
 
 /** Parses `k=v` pairs (labels, env) into a map; `k=` keeps an empty value. */
-export function parsePairs(values: readonly string[] | undefined, what: string): Record<string, string> {
+export function parsePairs(
+  values: readonly string[] | undefined,
+  what: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of values ?? []) {
     const eq = pair.indexOf('=');

@@ -44,7 +44,8 @@ export async function containersCommand(ctx: CliContext, argv: string[]): Promis
     case 'create': {
       const { flags, positionals, rest: args } = parseArgs(rest, { flags: createFlags });
       const request = containerRequest(positionals[0], flags, args);
-      if (positionals.length > 1) throw usageError(`unexpected argument "${positionals[1]}": put the command after --`);
+      if (positionals.length > 1)
+        throw usageError(`unexpected argument "${positionals[1]}": put the command after --`);
       const created = await ctx.client('containers create').containers.create(request);
       if (ctx.json) printJson(created);
       else println(created.id);
@@ -52,11 +53,20 @@ export async function containersCommand(ctx: CliContext, argv: string[]): Promis
     }
     case 'ls':
     case 'list': {
-      const { flags } = parseArgs(rest, { flags: { filter: 'list', json: 'boolean', quiet: 'boolean' }, short: { q: 'quiet' } });
-      const containers = await ctx.client('containers ls').containers.list((flags.filter as string[] | undefined) ?? []);
+      const { flags } = parseArgs(rest, {
+        flags: { filter: 'list', json: 'boolean', quiet: 'boolean' },
+        short: { q: 'quiet' },
+      });
+      const containers = await ctx
+        .client('containers ls')
+        .containers.list((flags.filter as string[] | undefined) ?? []);
       if (ctx.json || flags.json) printJson(containers);
       else if (flags.quiet) for (const c of containers) println(c.id);
-      else printTable(['CONTAINER', 'IMAGE', 'RUNTIME', 'LABELS'], containers.map((c) => [c.id, c.image || '-', c.runtime.name, labelsText(c)]));
+      else
+        printTable(
+          ['CONTAINER', 'IMAGE', 'RUNTIME', 'LABELS'],
+          containers.map((c) => [c.id, c.image || '-', c.runtime.name, labelsText(c)]),
+        );
       return 0;
     }
     case 'info': {
@@ -68,7 +78,8 @@ export async function containersCommand(ctx: CliContext, argv: string[]): Promis
     case 'label': {
       const { positionals } = parseArgs(rest, { flags: {} });
       const [id, ...pairs] = positionals;
-      if (!id || pairs.length === 0) throw usageError('usage: taskledger containers label ID k=v [k=]...');
+      if (!id || pairs.length === 0)
+        throw usageError('usage: taskledger containers label ID k=v [k=]...');
       const labels = parsePairs(pairs, 'label');
       const updated = await ctx.client('containers label').containers.update(id, {
         labels,

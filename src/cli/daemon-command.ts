@@ -3,7 +3,9 @@ import type { CliContext } from './context.ts';
 
 /** `taskledger daemon [--root DIR] [--state DIR] [--address SOCK]`: runs until SIGTERM/SIGINT. */
 export async function daemonCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { flags } = parseArgs(argv, { flags: { root: 'string', state: 'string', address: 'string' } });
+  const { flags } = parseArgs(argv, {
+    flags: { root: 'string', state: 'string', address: 'string' },
+  });
   // Loaded here, not at the top: the CLI's other commands never pay for the daemon's code.
   const { startDaemon } = await import('../daemon/daemon.ts');
   const log = (line: string): void => {

@@ -11,8 +11,20 @@ export async function eventsCommand(ctx: CliContext, argv: string[]): Promise<nu
   });
   const json = ctx.json || flags.json === true;
   const print = (e: EventJson): void => {
-    if (json) println(JSON.stringify({ seq: e.seq, timestamp: e.timestamp, namespace: e.namespace, topic: e.topic, event: e.event }));
-    else println(`${e.seq} ${e.timestamp} ${e.namespace} ${e.topic} ${JSON.stringify(e.event, elideBulk)}`);
+    if (json)
+      println(
+        JSON.stringify({
+          seq: e.seq,
+          timestamp: e.timestamp,
+          namespace: e.namespace,
+          topic: e.topic,
+          event: e.event,
+        }),
+      );
+    else
+      println(
+        `${e.seq} ${e.timestamp} ${e.namespace} ${e.topic} ${JSON.stringify(e.event, elideBulk)}`,
+      );
   };
   const events = ctx.client('events').events({
     since: flags.since as string | undefined,
@@ -34,5 +46,7 @@ export async function eventsCommand(ctx: CliContext, argv: string[]): Promise<nu
 
 /** Keeps the one-line form readable: whole OCI specs and process specs are shown as `{…}` (`--json` has them). */
 function elideBulk(key: string, value: unknown): unknown {
-  return (key === 'spec' || key === 'process') && typeof value === 'object' && value !== null ? '{…}' : value;
+  return (key === 'spec' || key === 'process') && typeof value === 'object' && value !== null
+    ? '{…}'
+    : value;
 }

@@ -10,16 +10,27 @@ export function writeRecord(record: LogRecordJson): void {
  * Streams a task's (or exec's) output to ours until it exits, then resolves with its exit status.
  * The log stream ends by itself once the process has exited and its output is drained.
  */
-export async function attachAndWait(client: TaskledgerClient, id: string, execId?: string): Promise<number> {
+export async function attachAndWait(
+  client: TaskledgerClient,
+  id: string,
+  execId?: string,
+): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    client.tasks.logs(id, { follow: true, execId }).subscribe({ next: writeRecord, error: reject, complete: resolve });
+    client.tasks
+      .logs(id, { follow: true, execId })
+      .subscribe({ next: writeRecord, error: reject, complete: resolve });
   });
   const exit = await client.tasks.wait(id, { execId });
   return exit.exit_status;
 }
 
 /** Forwards SIGINT/SIGTERM to the task (or exec) while `work` runs, as `ctr run` does. */
-export async function forwardingSignals<T>(client: TaskledgerClient, id: string, work: () => Promise<T>, execId?: string): Promise<T> {
+export async function forwardingSignals<T>(
+  client: TaskledgerClient,
+  id: string,
+  work: () => Promise<T>,
+  execId?: string,
+): Promise<T> {
   const forward = (signal: NodeJS.Signals): void => {
     client.tasks.kill(id, { signal, execId }).catch(() => undefined);
   };

@@ -42,7 +42,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Global flags come before the command.
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [name, inline] = arg.startsWith('--') ? (arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]) : [arg, undefined];
+    const [name, inline] = arg.startsWith('--')
+      ? arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined]
+      : [arg, undefined];
     if (name === '--address' || name === '-a') address = inline ?? argv[++i] ?? '';
     else if (name === '--namespace' || name === '-n') namespace = inline ?? argv[++i] ?? '';
     else if (name === '--json') json = true;
@@ -54,7 +58,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const name = argv[i];
   const load = name === undefined ? undefined : commands[name];
   if (!load) {
-    process.stderr.write(name === undefined ? `${usage}\n` : `taskledger: unknown command "${name}"\n${usage}\n`);
+    process.stderr.write(
+      name === undefined ? `${usage}\n` : `taskledger: unknown command "${name}"\n${usage}\n`,
+    );
     return exitCodeOf.InvalidArgument;
   }
   try {
@@ -65,7 +71,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`taskledger: ${error.message}\n`);
       return exitCodeOf[error.code];
     }
-    process.stderr.write(`taskledger: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(
+      `taskledger: internal error: ${(error as Error)?.stack ?? String(error)}\n`,
+    );
     return exitCodeOf.Internal;
   }
 }

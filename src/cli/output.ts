@@ -1,9 +1,19 @@
 /** Prints rows as left-aligned columns, like ctr's tabwriter output. */
-export function printTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
+export function printTable(
+  headers: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+): void {
   const all = [headers, ...rows.map((r) => r.map(String))];
   const widths = headers.map((_, i) => Math.max(...all.map((r) => String(r[i] ?? '').length)));
   for (const row of all) {
-    process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? String(cell) : String(cell).padEnd(widths[i]! + 4))).join('').trimEnd()}\n`);
+    process.stdout.write(
+      `${row
+        .map((cell, i) =>
+          i === row.length - 1 ? String(cell) : String(cell).padEnd(widths[i]! + 4),
+        )
+        .join('')
+        .trimEnd()}\n`,
+    );
   }
 }
 

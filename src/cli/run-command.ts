@@ -14,7 +14,8 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
     flags: { ...createFlags, rm: 'boolean', detach: 'boolean' },
     short: { d: 'detach' },
   });
-  if (positionals.length > 1) throw usageError(`unexpected argument "${positionals[1]}": put the command after --`);
+  if (positionals.length > 1)
+    throw usageError(`unexpected argument "${positionals[1]}": put the command after --`);
   if (flags.rm && flags.detach) throw usageError('--rm and -d cannot be combined');
   const request = containerRequest(positionals[0], flags, rest);
   const client = ctx.client('run');

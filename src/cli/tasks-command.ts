@@ -15,7 +15,9 @@ const usage = `usage: taskledger tasks start [-d] ID
 /** `taskledger tasks ...` */
 export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const one = (flags: Parameters<typeof parseArgs>[1] = { flags: {} }): { id: string; flags: Record<string, unknown>; rest: string[] } => {
+  const one = (
+    flags: Parameters<typeof parseArgs>[1] = { flags: {} },
+  ): { id: string; flags: Record<string, unknown>; rest: string[] } => {
     const parsed = parseArgs(rest, flags);
     const id = parsed.positionals[0];
     if (!id) throw usageError(`tasks ${sub} needs a container ID`);
@@ -41,41 +43,72 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
       const { flags } = parseArgs(rest, { flags: { json: 'boolean' } });
       const tasks = await client.tasks.list();
       if (ctx.json || flags.json) printJson(tasks);
-      else printTable(['TASK', 'PID', 'STATUS'], tasks.map((t) => [t.id, t.pid, String(t.status).toUpperCase()]));
+      else
+        printTable(
+          ['TASK', 'PID', 'STATUS'],
+          tasks.map((t) => [t.id, t.pid, String(t.status).toUpperCase()]),
+        );
       return 0;
     }
     case 'kill': {
-      const { id, flags } = one({ flags: { signal: 'string', all: 'boolean', 'exec-id': 'string' }, short: { s: 'signal', a: 'all' } });
-      await client.tasks.kill(id, { signal: (flags.signal as string | undefined) ?? 'SIGTERM', all: flags.all === true, execId: flags['exec-id'] as string | undefined });
+      const { id, flags } = one({
+        flags: { signal: 'string', all: 'boolean', 'exec-id': 'string' },
+        short: { s: 'signal', a: 'all' },
+      });
+      await client.tasks.kill(id, {
+        signal: (flags.signal as string | undefined) ?? 'SIGTERM',
+        all: flags.all === true,
+        execId: flags['exec-id'] as string | undefined,
+      });
       return 0;
     }
     case 'ps': {
       const { id } = one();
       const pids = await client.tasks.pids(id);
       if (ctx.json) printJson(pids);
-      else printTable(['PID'], pids.map((p) => [p.pid]));
+      else
+        printTable(
+          ['PID'],
+          pids.map((p) => [p.pid]),
+        );
       return 0;
     }
     case 'exec': {
-      const { id, flags, rest: args } = one({ flags: { 'exec-id': 'string', cwd: 'string', detach: 'boolean' }, short: { d: 'detach' } });
+      const {
+        id,
+        flags,
+        rest: args,
+      } = one({
+        flags: { 'exec-id': 'string', cwd: 'string', detach: 'boolean' },
+        short: { d: 'detach' },
+      });
       const execId = flags['exec-id'];
       if (typeof execId !== 'string') throw usageError('tasks exec needs --exec-id EID');
       if (args.length === 0) throw usageError('tasks exec needs a command after --');
       const container = await client.containers.get(id);
       // Like ctr: the container's process spec with the new args.
-      const process: Record<string, unknown> = { ...((container.spec.process ?? {}) as Record<string, unknown>), args, terminal: false };
+      const process: Record<string, unknown> = {
+        ...((container.spec.process ?? {}) as Record<string, unknown>),
+        args,
+        terminal: false,
+      };
       if (typeof flags.cwd === 'string') process.cwd = flags.cwd;
       await client.tasks.exec(id, execId, process);
       if (flags.detach) {
         await client.tasks.startExec(id, execId);
         return 0;
       }
-      return forwardingSignals(client, id, async () => {
-        await client.tasks.startExec(id, execId);
-        const status = await attachAndWait(client, id, execId);
-        await client.tasks.deleteExec(id, execId).catch(() => undefined);
-        return status;
-      }, execId);
+      return forwardingSignals(
+        client,
+        id,
+        async () => {
+          await client.tasks.startExec(id, execId);
+          const status = await attachAndWait(client, id, execId);
+          await client.tasks.deleteExec(id, execId).catch(() => undefined);
+          return status;
+        },
+        execId,
+      );
     }
     case 'pause':
       await client.tasks.pause(one().id);
@@ -99,13 +132,26 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
       return 0;
     }
     case 'logs': {
-      const { id, flags } = one({ flags: { follow: 'boolean', 'exec-id': 'string', timestamps: 'boolean' }, short: { f: 'follow' } });
+      const { id, flags } = one({
+        flags: { follow: 'boolean', 'exec-id': 'string', timestamps: 'boolean' },
+        short: { f: 'follow' },
+      });
       await new Promise<void>((resolve, reject) => {
-        client.tasks.logs(id, { follow: flags.follow === true, execId: flags['exec-id'] as string | undefined }).subscribe({
-          next: (r) => (ctx.json ? println(JSON.stringify(r)) : flags.timestamps === false ? writeRecord(r) : writeStamped(r)),
-          error: reject,
-          complete: resolve,
-        });
+        client.tasks
+          .logs(id, {
+            follow: flags.follow === true,
+            execId: flags['exec-id'] as string | undefined,
+          })
+          .subscribe({
+            next: (r) =>
+              ctx.json
+                ? println(JSON.stringify(r))
+                : flags.timestamps === false
+                  ? writeRecord(r)
+                  : writeStamped(r),
+            error: reject,
+            complete: resolve,
+          });
       });
       return 0;
     }

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { notFound } from '../domain/errors.ts';
 import { createSystemClock } from '../platform/system-clock.ts';
 import { openLedgerDatabase, type LedgerDatabase } from '../store/open-database.ts';
-import { diffProjection, rebuildProjection, type ProjectionDifference } from '../store/projection-rebuild.ts';
+import {
+  diffProjection,
+  rebuildProjection,
+  type ProjectionDifference,
+} from '../store/projection-rebuild.ts';
 import { createSqliteEventStore, type SqliteEventStore } from '../store/sqlite-event-store.ts';
 import { verifyChain, type ChainBreak } from '../store/verify-chain.ts';
 import { projections } from './daemon.ts';
@@ -19,7 +23,10 @@ export interface VerifyReport {
   readonly projection: ProjectionDifference | undefined;
 }
 
-async function withOfflineStore<T>(root: string, work: (db: LedgerDatabase, store: SqliteEventStore) => T): Promise<T> {
+async function withOfflineStore<T>(
+  root: string,
+  work: (db: LedgerDatabase, store: SqliteEventStore) => T,
+): Promise<T> {
   const path = join(root, 'ledger.db');
   if (!existsSync(path)) throw notFound(`no taskledger database at ${path}`);
   // Offline means offline: a running daemon holds the root and would race us.

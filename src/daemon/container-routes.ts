@@ -49,7 +49,9 @@ export function containerRoutes(containers: ContainerService): Route[] {
       method: 'GET',
       pattern: '/v1/containers',
       handler(req) {
-        return { body: containers.list(req.namespace, req.query.getAll('filter')).map(containerToJson) };
+        return {
+          body: containers.list(req.namespace, req.query.getAll('filter')).map(containerToJson),
+        };
       },
     },
     {
@@ -71,7 +73,7 @@ export function containerRoutes(containers: ContainerService): Route[] {
         const container = containers.update(
           req.namespace,
           req.params.id!,
-          { labels: body.labels, spec: body.spec, updateMask: mask as string[] | undefined },
+          { labels: body.labels, spec: body.spec, updateMask: mask },
           req.cause,
         );
         return { body: containerToJson(container) };

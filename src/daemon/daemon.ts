@@ -37,10 +37,7 @@ export interface Daemon {
 }
 
 /** Every projection the daemon keeps inline. */
-export const projections: readonly Projection<unknown>[] = [
-  containerProjection as Projection<unknown>,
-  taskProjection as Projection<unknown>,
-];
+export const projections: readonly Projection<unknown>[] = [containerProjection, taskProjection];
 
 /** The composition root: wires store, bus, runtime, services and the API, then serves. */
 export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
@@ -63,7 +60,10 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     const db = await openLedgerDatabase(join(config.root, 'ledger.db'));
     cleanups.push(() => db.close());
     const store = createSqliteEventStore(db, { clock, projections });
-    const bus = createEventBus({ readPage: (afterSeq, limit) => store.readAll({ afterSeq, limit }) });
+    const bus = createEventBus({
+      readPage: (afterSeq, limit) => store.readAll({ afterSeq, limit }),
+      onSubscriberError: (error) => config.log(`event subscriber failed: ${String(error)}`),
+    });
     store.setOnCommit((events) => bus.publish(events));
     cleanups.push(() => bus.close());
 
@@ -79,7 +79,11 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       },
     });
     const runtimeEvents = runtime.events().subscribe((event) => {
-      tasks.handleRuntimeEvent(event).catch((error: unknown) => config.log(`recording ${event.type} of ${event.containerId} failed: ${String(error)}`));
+      tasks
+        .handleRuntimeEvent(event)
+        .catch((error: unknown) =>
+          config.log(`recording ${event.type} of ${event.containerId} failed: ${String(error)}`),
+        );
     });
     cleanups.push(() => runtimeEvents.unsubscribe());
 
@@ -94,7 +98,9 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       config.log,
     );
     cleanups.push(() => server.close());
-    config.log(`taskledger daemon serving ${config.address} (root ${config.root}, state ${config.state})`);
+    config.log(
+      `taskledger daemon serving ${config.address} (root ${config.root}, state ${config.state})`,
+    );
   } catch (error) {
     await stop();
     throw error;

@@ -28,14 +28,21 @@ export function eventToJson(e: StoredEvent): EventJson {
  * Resolves `--since` (a seq, inclusive, or an RFC 3339 time) into "after this seq", and `--until`
  * (a seq or a time, inclusive) into "up to this seq".
  */
-export function resolveRange(store: EventStore, since: string | null, until: string | null): { afterSeq: number; untilSeq: number | undefined } {
-  const firstAtOrAfter = (ns: bigint): number => store.readAll({ since: formatTimestampNs(ns), limit: 1 })[0]?.seq ?? store.lastSeq() + 1;
+export function resolveRange(
+  store: EventStore,
+  since: string | null,
+  until: string | null,
+): { afterSeq: number; untilSeq: number | undefined } {
+  const firstAtOrAfter = (ns: bigint): number =>
+    store.readAll({ since: formatTimestampNs(ns), limit: 1 })[0]?.seq ?? store.lastSeq() + 1;
   const point = (text: string, what: string): { seq?: number; ns?: bigint } => {
     if (/^\d+$/.test(text)) return { seq: Number(text) };
     try {
       return { ns: parseTimestampNs(text) };
     } catch {
-      throw invalidArgument(`${what} must be a sequence number or an RFC 3339 time, got ${JSON.stringify(text)}`);
+      throw invalidArgument(
+        `${what} must be a sequence number or an RFC 3339 time, got ${JSON.stringify(text)}`,
+      );
     }
   };
   let afterSeq = 0;
@@ -62,16 +69,21 @@ export function eventRoutes(store: EventStore, bus: EventBus): Route[] {
         const follow = ['1', 'true'].includes(req.query.get('follow') ?? '');
         const range = resolveRange(store, req.query.get('since'), req.query.get('until'));
         // Without follow, the answer is the log as it is now.
-        const untilSeq = follow ? range.untilSeq : Math.min(range.untilSeq ?? Infinity, store.lastSeq());
+        const untilSeq = follow
+          ? range.untilSeq
+          : Math.min(range.untilSeq ?? Infinity, store.lastSeq());
         return {
           async stream(res) {
             if (untilSeq !== undefined && untilSeq <= range.afterSeq) {
               res.end();
               return;
             }
-            await bus.consume({ afterSeq: range.afterSeq, untilSeq, predicate, signal: req.signal }, async (e) => {
-              await writeLine(res, eventToJson(e));
-            });
+            await bus.consume(
+              { afterSeq: range.afterSeq, untilSeq, predicate, signal: req.signal },
+              async (e) => {
+                await writeLine(res, eventToJson(e));
+              },
+            );
             res.end();
           },
         };

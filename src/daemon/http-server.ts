@@ -48,7 +48,9 @@ export async function serveApi(
       if (!found) {
         const allowed = router.methodsFor(url.pathname);
         if (allowed.length > 0) {
-          throw invalidArgument(`method ${method} not allowed on ${url.pathname} (allowed: ${allowed.join(', ')})`);
+          throw invalidArgument(
+            `method ${method} not allowed on ${url.pathname} (allowed: ${allowed.join(', ')})`,
+          );
         }
         throw notFound(`no such endpoint: ${method} ${url.pathname}`);
       }
@@ -78,11 +80,22 @@ export async function serveApi(
       }
       sendJson(res, response.status ?? 200, response.body);
     } catch (error) {
-      const e = isTaskledgerError(error) ? error : new TaskledgerError('Internal', String((error as Error)?.message ?? error), { cause: error });
-      if (e.code === 'Internal') log(`internal error on ${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`);
+      const e = isTaskledgerError(error)
+        ? error
+        : new TaskledgerError('Internal', String((error as Error)?.message ?? error), {
+            cause: error,
+          });
+      if (e.code === 'Internal')
+        log(
+          `internal error on ${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`,
+        );
       if (res.headersSent) {
         // Mid-stream: the client reads this as the stream's last line.
-        res.end(`${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`);
+        // A subscriber that fell behind learns where to resume (`seq`).
+        const seq = (error as { seq?: unknown }).seq;
+        res.end(
+          `${JSON.stringify({ error: { code: e.code, message: e.message, ...(typeof seq === 'number' ? { seq } : {}) } })}\n`,
+        );
         return;
       }
       const body: ErrorBody = { error: { code: e.code, message: e.message } };
@@ -118,7 +131,10 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body ?? null);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -134,7 +150,9 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     if (size <= maxBodyBytes) chunks.push(chunk);
   }
   if (size > maxBodyBytes || declared > maxBodyBytes) {
-    throw invalidArgument(`request body of ${Math.max(declared, size)} bytes exceeds the ${maxBodyBytes}-byte limit`);
+    throw invalidArgument(
+      `request body of ${Math.max(declared, size)} bytes exceeds the ${maxBodyBytes}-byte limit`,
+    );
   }
   if (size === 0) return undefined;
   const text = Buffer.concat(chunks).toString('utf8');

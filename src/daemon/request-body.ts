@@ -17,7 +17,10 @@ export function optionalField<T>(
   const value = body[name];
   if (value === undefined || value === null) return undefined;
   const actual = Array.isArray(value) ? 'array' : typeof value;
-  if (actual !== type) throw invalidArgument(`field "${name}" must be ${type === 'array' ? 'an array' : `a ${type}`}, got ${actual}`);
+  if (actual !== type)
+    throw invalidArgument(
+      `field "${name}" must be ${type === 'array' ? 'an array' : `a ${type}`}, got ${actual}`,
+    );
   return value as T;
 }
 

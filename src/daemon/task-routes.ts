@@ -37,21 +37,38 @@ export function taskToJson(t: Task): Record<string, unknown> {
 
 /** The `/v1/tasks` routes. */
 export function taskRoutes(tasks: TaskService): Route[] {
-  const optionalBody = (body: unknown, what: string): Record<string, unknown> => (body === undefined ? {} : objectBody(body, what));
+  const optionalBody = (body: unknown, what: string): Record<string, unknown> =>
+    body === undefined ? {} : objectBody(body, what);
   return [
     {
       method: 'POST',
       pattern: '/v1/tasks',
       async handler(req) {
         const body = objectBody(req.body, 'create task');
-        const task = await tasks.create(req.namespace, body.container_id as string, {
-          stdin: body.stdin, stdout: body.stdout, stderr: body.stderr, terminal: body.terminal,
-        }, req.cause);
+        const task = await tasks.create(
+          req.namespace,
+          body.container_id as string,
+          {
+            stdin: body.stdin,
+            stdout: body.stdout,
+            stderr: body.stderr,
+            terminal: body.terminal,
+          },
+          req.cause,
+        );
         return { status: 201, body: taskToJson(task) };
       },
     },
-    { method: 'GET', pattern: '/v1/tasks', handler: (req) => ({ body: tasks.list(req.namespace).map(taskToJson) }) },
-    { method: 'GET', pattern: '/v1/tasks/:id', handler: (req) => ({ body: taskToJson(tasks.get(req.namespace, req.params.id!)) }) },
+    {
+      method: 'GET',
+      pattern: '/v1/tasks',
+      handler: (req) => ({ body: tasks.list(req.namespace).map(taskToJson) }),
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/tasks/:id',
+      handler: (req) => ({ body: taskToJson(tasks.get(req.namespace, req.params.id!)) }),
+    },
     {
       method: 'POST',
       pattern: '/v1/tasks/:id/start',
@@ -90,7 +107,14 @@ export function taskRoutes(tasks: TaskService): Route[] {
       method: 'GET',
       pattern: '/v1/tasks/:id/wait',
       async handler(req) {
-        return { body: await tasks.wait(req.namespace, req.params.id!, req.query.get('exec_id') ?? undefined, req.signal) };
+        return {
+          body: await tasks.wait(
+            req.namespace,
+            req.params.id!,
+            req.query.get('exec_id') ?? undefined,
+            req.signal,
+          ),
+        };
       },
     },
     {
@@ -121,11 +145,21 @@ export function taskRoutes(tasks: TaskService): Route[] {
       pattern: '/v1/tasks/:id/exec',
       async handler(req) {
         const body = objectBody(req.body, 'exec');
-        const task = await tasks.exec(req.namespace, req.params.id!, {
-          execId: body.exec_id,
-          process: body.process,
-          io: { stdin: body.stdin, stdout: body.stdout, stderr: body.stderr, terminal: body.terminal },
-        }, req.cause);
+        const task = await tasks.exec(
+          req.namespace,
+          req.params.id!,
+          {
+            execId: body.exec_id,
+            process: body.process,
+            io: {
+              stdin: body.stdin,
+              stdout: body.stdout,
+              stderr: body.stderr,
+              terminal: body.terminal,
+            },
+          },
+          req.cause,
+        );
         return { status: 201, body: taskToJson(task) };
       },
     },
@@ -133,14 +167,30 @@ export function taskRoutes(tasks: TaskService): Route[] {
       method: 'POST',
       pattern: '/v1/tasks/:id/exec/:execId/start',
       async handler(req) {
-        return { body: { pid: await tasks.startExec(req.namespace, req.params.id!, req.params.execId!, req.cause) } };
+        return {
+          body: {
+            pid: await tasks.startExec(
+              req.namespace,
+              req.params.id!,
+              req.params.execId!,
+              req.cause,
+            ),
+          },
+        };
       },
     },
     {
       method: 'DELETE',
       pattern: '/v1/tasks/:id/exec/:execId',
       async handler(req) {
-        return { body: await tasks.deleteExec(req.namespace, req.params.id!, req.params.execId!, req.cause) };
+        return {
+          body: await tasks.deleteExec(
+            req.namespace,
+            req.params.id!,
+            req.params.execId!,
+            req.cause,
+          ),
+        };
       },
     },
     {
@@ -156,7 +206,8 @@ export function taskRoutes(tasks: TaskService): Route[] {
         const finished = (): boolean => {
           const t = tasks.list(ns).find((x) => x.containerId === id);
           if (!t) return true;
-          if (execId && execId !== id) return t.execs[execId]?.status === 'stopped' || t.status === 'stopped';
+          if (execId && execId !== id)
+            return t.execs[execId]?.status === 'stopped' || t.status === 'stopped';
           return t.status === 'stopped' || t.status === 'deleting';
         };
         return {

@@ -9,7 +9,13 @@ export function versionRoutes(config: { root: string; state: string }): Route[] 
       method: 'GET',
       pattern: '/v1/version',
       handler() {
-        const body: VersionJson = { version: packageVersion, revision: '', pid: process.pid, root: config.root, state: config.state };
+        const body: VersionJson = {
+          version: packageVersion,
+          revision: '',
+          pid: process.pid,
+          root: config.root,
+          state: config.state,
+        };
         return { body };
       },
     },

@@ -48,7 +48,10 @@ export const containerProjection: Projection<Container> = {
       rootfs: row.rootfs as string,
       runtime: {
         name: row.runtime_name as string,
-        options: row.runtime_options === null ? null : (JSON.parse(row.runtime_options as string) as unknown),
+        options:
+          row.runtime_options === null
+            ? null
+            : (JSON.parse(row.runtime_options as string) as unknown),
       },
       image: row.image as string,
       snapshotKey: row.snapshot_key as string,

@@ -140,7 +140,10 @@ export function decideDeleteContainer(
 }
 
 /** Applies one stored event of a container stream to the container's state. */
-export function evolveContainer(state: Container | undefined, e: StoredEvent): Container | undefined {
+export function evolveContainer(
+  state: Container | undefined,
+  e: StoredEvent,
+): Container | undefined {
   const p = e.event;
   switch (e.topic) {
     case '/containers/create': {

@@ -34,14 +34,16 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (errorCodes as readonly string[]).includes(value);
 }
 
-export const notFound = (message: string): TaskledgerError => new TaskledgerError('NotFound', message);
+export const notFound = (message: string): TaskledgerError =>
+  new TaskledgerError('NotFound', message);
 export const alreadyExists = (message: string): TaskledgerError =>
   new TaskledgerError('AlreadyExists', message);
 export const invalidArgument = (message: string): TaskledgerError =>
   new TaskledgerError('InvalidArgument', message);
 export const failedPrecondition = (message: string): TaskledgerError =>
   new TaskledgerError('FailedPrecondition', message);
-export const conflict = (message: string): TaskledgerError => new TaskledgerError('Conflict', message);
+export const conflict = (message: string): TaskledgerError =>
+  new TaskledgerError('Conflict', message);
 export const unavailable = (message: string, cause?: unknown): TaskledgerError =>
   new TaskledgerError('Unavailable', message, { cause });
 export const internal = (message: string, cause?: unknown): TaskledgerError =>

@@ -1,12 +1,19 @@
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors.ts';
 import type { NewEvent } from './event-envelope.ts';
 import { validateIdentifier } from './identifiers.ts';
-import { isLive, type ExecState, type Task, type TaskIoState, type TaskStatus } from './task-state.ts';
+import {
+  isLive,
+  type ExecState,
+  type Task,
+  type TaskIoState,
+  type TaskStatus,
+} from './task-state.ts';
 import { taskInternalTopics as internal, taskTopics as topics } from './task-topics.ts';
 
 /** Throws NotFound unless the task exists (failed creates count as absent). */
 export function requireTask(task: Task | undefined, namespace: string, containerId: string): Task {
-  if (!isLive(task)) throw notFound(`no task for container "${containerId}" in namespace "${namespace}"`);
+  if (!isLive(task))
+    throw notFound(`no task for container "${containerId}" in namespace "${namespace}"`);
   return task;
 }
 
@@ -18,23 +25,42 @@ export function requireStatus(task: Task, allowed: readonly TaskStatus[], action
 }
 
 /** The create intent: recorded before the runtime is asked, so recovery can resolve a crash mid-create. */
-export function decideCreateIntent(current: Task | undefined, namespace: string, containerId: string, io: TaskIoState): NewEvent[] {
+export function decideCreateIntent(
+  current: Task | undefined,
+  namespace: string,
+  containerId: string,
+  io: TaskIoState,
+): NewEvent[] {
   if (isLive(current)) {
-    throw alreadyExists(`container "${containerId}" already has a task (${current.status}) in namespace "${namespace}"`);
+    throw alreadyExists(
+      `container "${containerId}" already has a task (${current.status}) in namespace "${namespace}"`,
+    );
   }
   if (io.terminal) {
-    throw invalidArgument('terminal mode is not supported: run the task without a terminal (see README "Terminals")');
+    throw invalidArgument(
+      'terminal mode is not supported: run the task without a terminal (see README "Terminals")',
+    );
   }
   return [{ topic: internal.createIntent, event: { container_id: containerId, io } }];
 }
 
 /** The outcome of a create the runtime accepted. */
-export function decideCreated(task: Task, outcome: { pid: number; bundle: string; rootfs: readonly unknown[] }): NewEvent[] {
+export function decideCreated(
+  task: Task,
+  outcome: { pid: number; bundle: string; rootfs: readonly unknown[] },
+): NewEvent[] {
   requireStatus(task, ['creating'], 'complete the creation of');
   return [
     {
       topic: topics.create,
-      event: { container_id: task.containerId, bundle: outcome.bundle, rootfs: outcome.rootfs, io: task.io, checkpoint: '', pid: outcome.pid },
+      event: {
+        container_id: task.containerId,
+        bundle: outcome.bundle,
+        rootfs: outcome.rootfs,
+        io: task.io,
+        checkpoint: '',
+        pid: outcome.pid,
+      },
     },
   ];
 }
@@ -70,7 +96,13 @@ export function decideExit(
   return [
     {
       topic: topics.exit,
-      event: { container_id: task.containerId, id: exit.execId, pid: exit.pid, exit_status: exit.status, exited_at: exit.exitedAt },
+      event: {
+        container_id: task.containerId,
+        id: exit.execId,
+        pid: exit.pid,
+        exit_status: exit.status,
+        exited_at: exit.exitedAt,
+      },
     },
   ];
 }
@@ -94,14 +126,27 @@ export function decideOom(task: Task | undefined): NewEvent[] {
 }
 
 /** Adds an exec process; the task must be running and the exec id unused. */
-export function decideExecAdded(task: Task, execId: unknown, process: Record<string, unknown>, io: TaskIoState): NewEvent[] {
+export function decideExecAdded(
+  task: Task,
+  execId: unknown,
+  process: Record<string, unknown>,
+  io: TaskIoState,
+): NewEvent[] {
   const id = validateIdentifier(execId, 'exec id');
   requireStatus(task, ['running'], `exec "${id}" in`);
-  if (task.execs[id]) throw alreadyExists(`exec "${id}" already exists in task "${task.containerId}"`);
+  if (task.execs[id])
+    throw alreadyExists(`exec "${id}" already exists in task "${task.containerId}"`);
   if (io.terminal || process.terminal === true) {
-    throw invalidArgument('terminal mode is not supported: exec without a terminal (see README "Terminals")');
+    throw invalidArgument(
+      'terminal mode is not supported: exec without a terminal (see README "Terminals")',
+    );
   }
-  return [{ topic: topics.execAdded, event: { container_id: task.containerId, exec_id: id, process, io } }];
+  return [
+    {
+      topic: topics.execAdded,
+      event: { container_id: task.containerId, exec_id: id, process, io },
+    },
+  ];
 }
 
 /** Finds an exec; NotFound when absent. */
@@ -114,15 +159,29 @@ export function requireExec(task: Task, execId: string): ExecState {
 /** Records a started exec. */
 export function decideExecStarted(task: Task, execId: string, pid: number): NewEvent[] {
   const x = requireExec(task, execId);
-  if (x.status !== 'created') throw failedPrecondition(`cannot start exec "${execId}": it is ${x.status}`);
-  return [{ topic: topics.execStarted, event: { container_id: task.containerId, exec_id: execId, pid } }];
+  if (x.status !== 'created')
+    throw failedPrecondition(`cannot start exec "${execId}": it is ${x.status}`);
+  return [
+    { topic: topics.execStarted, event: { container_id: task.containerId, exec_id: execId, pid } },
+  ];
 }
 
 /** Removes a stopped exec. */
 export function decideExecDeleted(task: Task, execId: string): NewEvent[] {
   const x = requireExec(task, execId);
-  if (x.status === 'running') throw failedPrecondition(`cannot delete exec "${execId}": it is running`);
-  return [{ topic: internal.execDeleted, event: { container_id: task.containerId, exec_id: execId, exit_status: x.exitStatus, exited_at: x.exitedAt } }];
+  if (x.status === 'running')
+    throw failedPrecondition(`cannot delete exec "${execId}": it is running`);
+  return [
+    {
+      topic: internal.execDeleted,
+      event: {
+        container_id: task.containerId,
+        exec_id: execId,
+        exit_status: x.exitStatus,
+        exited_at: x.exitedAt,
+      },
+    },
+  ];
 }
 
 /** The delete intent: the task must have stopped. */
@@ -137,7 +196,13 @@ export function decideDeleted(task: Task, exit: { status: number; exitedAt: stri
   return [
     {
       topic: topics.delete,
-      event: { container_id: task.containerId, pid: task.pid, exit_status: exit.status, exited_at: exit.exitedAt, id: task.containerId },
+      event: {
+        container_id: task.containerId,
+        pid: task.pid,
+        exit_status: exit.status,
+        exited_at: exit.exitedAt,
+        id: task.containerId,
+      },
     },
   ];
 }

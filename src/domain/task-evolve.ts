@@ -40,7 +40,15 @@ export function evolveTask(state: Task | undefined, e: StoredEvent): Task | unde
         execs: {},
       };
     case topics.create:
-      return state && { ...state, status: 'created', pid: p.pid as number, bundle: p.bundle as string, updatedAt: at };
+      return (
+        state && {
+          ...state,
+          status: 'created',
+          pid: p.pid as number,
+          bundle: p.bundle as string,
+          updatedAt: at,
+        }
+      );
     case internal.createFailed:
       return state && { ...state, status: 'failed', error: p.error as string, updatedAt: at };
     case topics.start:
@@ -87,7 +95,14 @@ export function evolveTask(state: Task | undefined, e: StoredEvent): Task | unde
         },
       };
     case topics.execStarted:
-      return state && withExec(state, p.exec_id as string, at, (x) => ({ ...x, status: 'running', pid: p.pid as number }));
+      return (
+        state &&
+        withExec(state, p.exec_id as string, at, (x) => ({
+          ...x,
+          status: 'running',
+          pid: p.pid as number,
+        }))
+      );
     case internal.execDeleted: {
       if (!state) return state;
       const execs = { ...state.execs };
@@ -104,7 +119,12 @@ export function evolveTask(state: Task | undefined, e: StoredEvent): Task | unde
   }
 }
 
-function withExec(state: Task, execId: string, at: string, change: (x: ExecState) => ExecState): Task {
+function withExec(
+  state: Task,
+  execId: string,
+  at: string,
+  change: (x: ExecState) => ExecState,
+): Task {
   const x = state.execs[execId];
   if (!x) return state;
   return { ...state, updatedAt: at, execs: { ...state.execs, [execId]: change(x) } };

@@ -18,7 +18,9 @@ export function formatTimestampNs(ns: bigint): Timestamp {
 
 /** Parses an RFC 3339 time (any fraction length, Z or offset) into nanoseconds since the epoch. */
 export function parseTimestampNs(text: string): bigint {
-  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(
+    text,
+  );
   if (!match) throw invalidArgument(`invalid RFC 3339 time ${JSON.stringify(text)}`);
   const [, base, fraction = '', zone] = match;
   const ms = Date.parse(`${base}${zone}`);

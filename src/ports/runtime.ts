@@ -77,7 +77,11 @@ export type RuntimeEvent =
 /** Resource usage of a task's cgroup, from `runc events --stats`. */
 export interface TaskMetrics {
   readonly cpu: { readonly usageNs: number; readonly userNs: number; readonly kernelNs: number };
-  readonly memory: { readonly usageBytes: number; readonly limitBytes: number; readonly maxUsageBytes: number };
+  readonly memory: {
+    readonly usageBytes: number;
+    readonly limitBytes: number;
+    readonly maxUsageBytes: number;
+  };
   readonly pids: { readonly current: number; readonly limit: number };
 }
 

@@ -45,7 +45,12 @@ export function createContainerService(deps: {
   const load = (namespace: string, id: string): Container | undefined =>
     store.load(containerProjection, containerStreamId(namespace, id));
 
-  const appendTo = (namespace: string, id: string, decide: (current: Container | undefined) => ReturnType<typeof decideCreateContainer>, cause: EventCause): void => {
+  const appendTo = (
+    namespace: string,
+    id: string,
+    decide: (current: Container | undefined) => ReturnType<typeof decideCreateContainer>,
+    cause: EventCause,
+  ): void => {
     const streamId = containerStreamId(namespace, id);
     // Read, decide and append run in one synchronous turn, so no other request interleaves;
     // the expected version still guards against a second writer on the same database.
@@ -58,7 +63,12 @@ export function createContainerService(deps: {
     create(namespace, command, cause) {
       validateIdentifier(namespace, 'namespace');
       const id = validateIdentifier(command.id, 'container id');
-      appendTo(namespace, id, (current) => decideCreateContainer(current, namespace, command), cause);
+      appendTo(
+        namespace,
+        id,
+        (current) => decideCreateContainer(current, namespace, command),
+        cause,
+      );
       return load(namespace, id)!;
     },
     get(namespace, id) {
@@ -71,12 +81,19 @@ export function createContainerService(deps: {
     list(namespace, filters = []) {
       validateIdentifier(namespace, 'namespace');
       const filter = parseFilters(filters);
-      return store.list(containerProjection, { namespace }).filter((c) => filter.match(adaptContainer(c)));
+      return store
+        .list(containerProjection, { namespace })
+        .filter((c) => filter.match(adaptContainer(c)));
     },
     update(namespace, id, command, cause) {
       validateIdentifier(namespace, 'namespace');
       validateIdentifier(id, 'container id');
-      appendTo(namespace, id, (current) => decideUpdateContainer(current, namespace, id, command), cause);
+      appendTo(
+        namespace,
+        id,
+        (current) => decideUpdateContainer(current, namespace, id, command),
+        cause,
+      );
       return load(namespace, id)!;
     },
     delete(namespace, id, cause) {

@@ -1,7 +1,12 @@
 import type { Observable } from 'rxjs';
 import { containerStreamId, requireContainer } from '../domain/container.ts';
 import { containerProjection } from '../domain/container-projection.ts';
-import { failedPrecondition, internal, invalidArgument, isTaskledgerError } from '../domain/errors.ts';
+import {
+  failedPrecondition,
+  internal,
+  invalidArgument,
+  isTaskledgerError,
+} from '../domain/errors.ts';
 import type { EventCause, NewEvent, StoredEvent } from '../domain/event-envelope.ts';
 import { validateIdentifier } from '../domain/identifiers.ts';
 import { parseSignal } from '../domain/signals.ts';
@@ -10,7 +15,15 @@ import { ioOf, taskStreamId } from '../domain/task-evolve.ts';
 import { taskProjection } from '../domain/task-projection.ts';
 import type { Task, TaskIoState } from '../domain/task-state.ts';
 import type { EventStore } from '../ports/event-store.ts';
-import type { Exit, Mount, Runtime, RuntimeEvent, RuntimeProcess, RuntimeTask, TaskMetrics } from '../ports/runtime.ts';
+import type {
+  Exit,
+  Mount,
+  Runtime,
+  RuntimeEvent,
+  RuntimeProcess,
+  RuntimeTask,
+  TaskMetrics,
+} from '../ports/runtime.ts';
 import { createKeyedMutex } from './keyed-mutex.ts';
 import { waitForExit } from './task-wait.ts';
 
@@ -28,21 +41,45 @@ export interface TaskService {
   /** Starts the created init process. */
   start(ns: string, containerId: string, cause: EventCause): Promise<Task>;
   /** Sends a signal to the init process (or all processes), or to an exec. */
-  kill(ns: string, containerId: string, options: { signal?: unknown; all?: boolean; execId?: string }): Promise<void>;
+  kill(
+    ns: string,
+    containerId: string,
+    options: { signal?: unknown; all?: boolean; execId?: string },
+  ): Promise<void>;
   /** Freezes the task. */
   pause(ns: string, containerId: string, cause: EventCause): Promise<Task>;
   /** Thaws the task. */
   resume(ns: string, containerId: string, cause: EventCause): Promise<Task>;
   /** Adds an exec process (not started). */
-  exec(ns: string, containerId: string, request: { execId: unknown; process: unknown; io: unknown }, cause: EventCause): Promise<Task>;
+  exec(
+    ns: string,
+    containerId: string,
+    request: { execId: unknown; process: unknown; io: unknown },
+    cause: EventCause,
+  ): Promise<Task>;
   /** Starts an added exec; resolves with its pid. */
   startExec(ns: string, containerId: string, execId: string, cause: EventCause): Promise<number>;
   /** Removes a stopped exec and returns its exit. */
-  deleteExec(ns: string, containerId: string, execId: string, cause: EventCause): Promise<ExitResult>;
+  deleteExec(
+    ns: string,
+    containerId: string,
+    execId: string,
+    cause: EventCause,
+  ): Promise<ExitResult>;
   /** Deletes a stopped task (or, with force, kills and waits first); returns its exit. */
-  delete(ns: string, containerId: string, options: { force?: boolean }, cause: EventCause): Promise<ExitResult>;
+  delete(
+    ns: string,
+    containerId: string,
+    options: { force?: boolean },
+    cause: EventCause,
+  ): Promise<ExitResult>;
   /** Resolves when the init process (or the exec) has exited. */
-  wait(ns: string, containerId: string, execId: string | undefined, signal: AbortSignal): Promise<ExitResult>;
+  wait(
+    ns: string,
+    containerId: string,
+    execId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<ExitResult>;
   /** The task; NotFound when there is none. */
   get(ns: string, containerId: string): Task;
   /** Every task of a namespace, failed creates included. */
@@ -59,26 +96,40 @@ export interface TaskService {
   close(): void;
 }
 
-const monitorCause = (): EventCause => ({ correlationId: `runtime-${Date.now().toString(36)}`, source: 'daemon runtime monitor' });
+const monitorCause = (): EventCause => ({
+  correlationId: `runtime-${Date.now().toString(36)}`,
+  source: 'daemon runtime monitor',
+});
 
 /** Creates the task service. `committed` is every event after its commit (the bus's live stream). */
-export function createTaskService(deps: { store: EventStore; runtime: Runtime; committed: Observable<StoredEvent> }): TaskService {
+export function createTaskService(deps: {
+  store: EventStore;
+  runtime: Runtime;
+  committed: Observable<StoredEvent>;
+}): TaskService {
   const { store, runtime, committed } = deps;
   const mutex = createKeyedMutex();
   const handles = new Map<string, RuntimeTask>();
   const execHandles = new Map<string, RuntimeProcess>();
   const closing = new AbortController();
 
-  const load = (ns: string, id: string): Task | undefined => store.load(taskProjection, taskStreamId(ns, id));
+  const load = (ns: string, id: string): Task | undefined =>
+    store.load(taskProjection, taskStreamId(ns, id));
   const live = (ns: string, id: string): Task => decide.requireTask(load(ns, id), ns, id);
   const key = (ns: string, id: string): string => `${ns}/${id}`;
 
   /** Appends what `decider` decides against the current state; returns the new state. */
-  const record = (ns: string, id: string, decider: (t: Task | undefined) => NewEvent[], cause: EventCause): Task | undefined => {
+  const record = (
+    ns: string,
+    id: string,
+    decider: (t: Task | undefined) => NewEvent[],
+    cause: EventCause,
+  ): Task | undefined => {
     const streamId = taskStreamId(ns, id);
     const expectedVersion = store.streamVersion(streamId);
     const events = decider(load(ns, id));
-    if (events.length > 0) store.append([{ streamId, namespace: ns, expectedVersion, events }], cause);
+    if (events.length > 0)
+      store.append([{ streamId, namespace: ns, expectedVersion, events }], cause);
     return load(ns, id);
   };
 
@@ -86,7 +137,10 @@ export function createTaskService(deps: { store: EventStore; runtime: Runtime; c
     const cached = handles.get(key(ns, id));
     if (cached) return cached;
     const found = await runtime.get(ns, id);
-    if (!found) throw failedPrecondition(`task "${id}" has no runtime state (it may have been lost in a host reboot)`);
+    if (!found)
+      throw failedPrecondition(
+        `task "${id}" has no runtime state (it may have been lost in a host reboot)`,
+      );
     handles.set(key(ns, id), found);
     return found;
   };
@@ -96,32 +150,78 @@ export function createTaskService(deps: { store: EventStore; runtime: Runtime; c
     validateIdentifier(id, 'container id');
   };
 
-  const wait = (ns: string, id: string, execId: string | undefined, signal: AbortSignal): Promise<ExitResult> =>
-    waitForExit({ load: () => load(ns, id), ns, id, execId, committed, streamId: taskStreamId(ns, id), signals: [signal, closing.signal] });
+  const wait = (
+    ns: string,
+    id: string,
+    execId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<ExitResult> =>
+    waitForExit({
+      load: () => load(ns, id),
+      ns,
+      id,
+      execId,
+      committed,
+      streamId: taskStreamId(ns, id),
+      signals: [signal, closing.signal],
+    });
 
   const service: TaskService = {
     async create(ns, id, rawIo, cause) {
       validNs(ns, id);
       const io = parseIo(rawIo);
       return mutex.run(key(ns, id), async () => {
-        const container = requireContainer(store.load(containerProjection, containerStreamId(ns, id)), ns, id);
+        const container = requireContainer(
+          store.load(containerProjection, containerStreamId(ns, id)),
+          ns,
+          id,
+        );
         const previous = load(ns, id);
         // A failed create leaves a record; a new create replaces it.
         const forget = decide.decideForget(previous);
         const intent = decide.decideCreateIntent(forget.length ? undefined : previous, ns, id, io);
         const streamId = taskStreamId(ns, id);
-        store.append([{ streamId, namespace: ns, expectedVersion: store.streamVersion(streamId), events: [...forget, ...intent] }], cause);
-        const rootfs: Mount[] = container.rootfs ? [{ type: 'bind', source: container.rootfs, options: ['rbind', 'rw'] }] : [];
+        store.append(
+          [
+            {
+              streamId,
+              namespace: ns,
+              expectedVersion: store.streamVersion(streamId),
+              events: [...forget, ...intent],
+            },
+          ],
+          cause,
+        );
+        const rootfs: Mount[] = container.rootfs
+          ? [{ type: 'bind', source: container.rootfs, options: ['rbind', 'rw'] }]
+          : [];
         let created: RuntimeTask;
         try {
           created = await runtime.create(id, { namespace: ns, spec: container.spec, rootfs, io });
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
-          record(ns, id, (t) => decide.decideCreateFailed(decide.requireTask(t, ns, id), message), cause);
-          throw isTaskledgerError(error) ? error : internal(`creating task "${id}" failed: ${message}`, error);
+          record(
+            ns,
+            id,
+            (t) => decide.decideCreateFailed(decide.requireTask(t, ns, id), message),
+            cause,
+          );
+          throw isTaskledgerError(error)
+            ? error
+            : internal(`creating task "${id}" failed: ${message}`, error);
         }
         handles.set(key(ns, id), created);
-        return record(ns, id, (t) => decide.decideCreated(decide.requireTask(t, ns, id), { pid: created.pid, bundle: created.bundle, rootfs }), cause)!;
+        return record(
+          ns,
+          id,
+          (t) =>
+            decide.decideCreated(decide.requireTask(t, ns, id), {
+              pid: created.pid,
+              bundle: created.bundle,
+              rootfs,
+            }),
+          cause,
+        )!;
       });
     },
 
@@ -132,7 +232,12 @@ export function createTaskService(deps: { store: EventStore; runtime: Runtime; c
         decide.checkStart(task);
         const h = await handle(ns, id);
         await h.start();
-        return record(ns, id, (t) => decide.decideStarted(decide.requireTask(t, ns, id), h.pid), cause)!;
+        return record(
+          ns,
+          id,
+          (t) => decide.decideStarted(decide.requireTask(t, ns, id), h.pid),
+          cause,
+        )!;
       });
     },
 
@@ -142,7 +247,8 @@ export function createTaskService(deps: { store: EventStore; runtime: Runtime; c
       const task = live(ns, id);
       if (options.execId) {
         const x = decide.requireExec(task, options.execId);
-        if (x.status !== 'running') throw failedPrecondition(`cannot kill exec "${options.execId}": it is ${x.status}`);
+        if (x.status !== 'running')
+          throw failedPrecondition(`cannot kill exec "${options.execId}": it is ${x.status}`);
         const p = execHandles.get(`${key(ns, id)}/${options.execId}`);
         if (!p) throw failedPrecondition(`exec "${options.execId}" has no runtime handle`);
         await p.kill(signal);
@@ -190,9 +296,17 @@ export function createTaskService(deps: { store: EventStore; runtime: Runtime; c
         decide.requireStatus(task, ['running'], `start exec "${execId}" in`);
         decide.decideExecStarted(task, execId, 0);
         const p = execHandles.get(`${key(ns, id)}/${execId}`);
-        if (!p) throw failedPrecondition(`exec "${execId}" has no runtime handle (added before a daemon restart?)`);
+        if (!p)
+          throw failedPrecondition(
+            `exec "${execId}" has no runtime handle (added before a daemon restart?)`,
+          );
         const pid = await p.start();
-        record(ns, id, (t) => decide.decideExecStarted(decide.requireTask(t, ns, id), execId, pid), cause);
+        record(
+          ns,
+          id,
+          (t) => decide.decideExecStarted(decide.requireTask(t, ns, id), execId, pid),
+          cause,
+        );
         return pid;
       });
     },
@@ -215,7 +329,9 @@ export function createTaskService(deps: { store: EventStore; runtime: Runtime; c
       const task = live(ns, id);
       if (['created', 'running', 'paused'].includes(task.status)) {
         if (!options.force && task.status !== 'created') {
-          throw failedPrecondition(`cannot delete task "${id}": it is ${task.status}; kill it first or use --force`);
+          throw failedPrecondition(
+            `cannot delete task "${id}": it is ${task.status}; kill it first or use --force`,
+          );
         }
         const h = await handle(ns, id);
         await h.kill(9, { all: true });
@@ -229,15 +345,22 @@ export function createTaskService(deps: { store: EventStore; runtime: Runtime; c
         try {
           exit = await runtime.delete(await handle(ns, id));
         } catch (error) {
-          if (!isTaskledgerError(error)) throw internal(`deleting task "${id}" failed: ${String(error)}`, error);
+          if (!isTaskledgerError(error))
+            throw internal(`deleting task "${id}" failed: ${String(error)}`, error);
           throw error;
         }
         handles.delete(key(ns, id));
-        for (const execId of Object.keys(current.execs)) execHandles.delete(`${key(ns, id)}/${execId}`);
+        for (const execId of Object.keys(current.execs))
+          execHandles.delete(`${key(ns, id)}/${execId}`);
         // The monitor's record wins; the projection's is the fallback when the runtime lost it.
         const status = current.exitStatus ?? exit.status;
         const exitedAt = current.exitedAt ?? exit.timestamp;
-        record(ns, id, (t) => decide.decideDeleted(decide.requireTask(t, ns, id), { status, exitedAt }), cause);
+        record(
+          ns,
+          id,
+          (t) => decide.decideDeleted(decide.requireTask(t, ns, id), { status, exitedAt }),
+          cause,
+        );
         return { exit_status: status, exited_at: exitedAt, pid: current.pid };
       });
     },
@@ -294,15 +417,18 @@ export function createTaskService(deps: { store: EventStore; runtime: Runtime; c
 
 function parseIo(value: unknown): TaskIoState {
   if (value === undefined || value === null) return ioOf(undefined);
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalidArgument('io must be an object {stdin, stdout, stderr, terminal}');
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalidArgument('io must be an object {stdin, stdout, stderr, terminal}');
   const io = value as Record<string, unknown>;
   for (const name of ['stdin', 'stdout', 'stderr']) {
     const path = io[name];
     if (path === undefined || path === null || path === '') continue;
-    if (typeof path !== 'string' || !path.startsWith('/')) throw invalidArgument(`io.${name} must be an absolute path`);
+    if (typeof path !== 'string' || !path.startsWith('/'))
+      throw invalidArgument(`io.${name} must be an absolute path`);
     if (path.split('/').includes('..')) throw invalidArgument(`io.${name} must not contain ".."`);
   }
-  if (io.terminal !== undefined && typeof io.terminal !== 'boolean') throw invalidArgument('io.terminal must be a boolean');
+  if (io.terminal !== undefined && typeof io.terminal !== 'boolean')
+    throw invalidArgument('io.terminal must be a boolean');
   return ioOf(io);
 }
 

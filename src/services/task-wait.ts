@@ -24,7 +24,9 @@ export function waitForExit(options: {
     const task = decide.requireTask(options.load(), ns, id);
     if (execId && execId !== id) {
       const x = decide.requireExec(task, execId);
-      return x.status === 'stopped' ? { exit_status: x.exitStatus!, exited_at: x.exitedAt!, pid: x.pid } : undefined;
+      return x.status === 'stopped'
+        ? { exit_status: x.exitStatus!, exited_at: x.exitedAt!, pid: x.pid }
+        : undefined;
     }
     if (task.status === 'stopped' || (task.status === 'deleting' && task.exitStatus !== null)) {
       return { exit_status: task.exitStatus!, exited_at: task.exitedAt!, pid: task.pid };
@@ -40,25 +42,36 @@ export function waitForExit(options: {
       for (const s of options.signals) s.removeEventListener('abort', onAbort);
       fn();
     };
-    const onAbort = (): void => finish(() => reject(unavailable(`wait for task "${id}" interrupted: the daemon is stopping or the client left; wait again`)));
+    const onAbort = (): void =>
+      finish(() =>
+        reject(
+          unavailable(
+            `wait for task "${id}" interrupted: the daemon is stopping or the client left; wait again`,
+          ),
+        ),
+      );
     const subscription = options.committed.subscribe((e) => {
       if (e.streamId !== options.streamId) return;
       try {
         const exit = check();
         if (exit) finish(() => resolve(exit));
       } catch (error) {
-        finish(() => reject(error as Error));
+        finish(() => reject(asError(error)));
       }
     });
     try {
       const exit = check();
       if (exit) return finish(() => resolve(exit));
     } catch (error) {
-      return finish(() => reject(error as Error));
+      return finish(() => reject(asError(error)));
     }
     for (const s of options.signals) {
       if (s.aborted) return onAbort();
       s.addEventListener('abort', onAbort);
     }
   });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -54,7 +54,10 @@ export async function openLedgerDatabase(path: string): Promise<LedgerDatabase> 
   };
   try {
     refuseNewerSchema(sqlite, path);
-    const migrator = new Migrator({ db: kysely, provider: { getMigrations: () => Promise.resolve(migrations) } });
+    const migrator = new Migrator({
+      db: kysely,
+      provider: { getMigrations: () => Promise.resolve(migrations) },
+    });
     const { error } = await migrator.migrateToLatest();
     if (error) throw failedPrecondition(`migrating ${path} failed: ${(error as Error).message}`);
   } catch (error) {

@@ -24,7 +24,10 @@ export function foldLog<S>(
   const states = options.initial ?? new Map<string, S>();
   const rows = sqlite
     .prepare('select * from events where seq > ? and seq <= ? order by seq')
-    .iterate(options.afterSeq ?? 0, options.untilSeq ?? Number.MAX_SAFE_INTEGER) as IterableIterator<EventRow>;
+    .iterate(
+      options.afterSeq ?? 0,
+      options.untilSeq ?? Number.MAX_SAFE_INTEGER,
+    ) as IterableIterator<EventRow>;
   for (const row of rows) {
     const key = projection.keyOf(row.stream_id);
     if (!key) continue;
@@ -39,15 +42,20 @@ export function foldLog<S>(
 /** Rebuilds one projection table from scratch by replaying the whole log, in one transaction. */
 export function rebuildProjection<S>(sqlite: SqliteConnection, table: ProjectionTable<S>): void {
   const { projection } = table;
-  sqlite.transaction(() => {
-    const lastSeq = (sqlite.prepare('select coalesce(max(seq), 0) from events').pluck().get() as number);
-    const states = foldLog(sqlite, projection, { untilSeq: lastSeq });
-    table.clear();
-    for (const state of states.values()) table.put(projection.toRow(state));
-    sqlite
-      .prepare('insert or replace into projections (name, version, checkpoint) values (?, ?, ?)')
-      .run(projection.name, projection.version, lastSeq);
-  }).immediate();
+  sqlite
+    .transaction(() => {
+      const lastSeq = sqlite
+        .prepare('select coalesce(max(seq), 0) from events')
+        .pluck()
+        .get() as number;
+      const states = foldLog(sqlite, projection, { untilSeq: lastSeq });
+      table.clear();
+      for (const state of states.values()) table.put(projection.toRow(state));
+      sqlite
+        .prepare('insert or replace into projections (name, version, checkpoint) values (?, ?, ?)')
+        .run(projection.name, projection.version, lastSeq);
+    })
+    .immediate();
 }
 
 /**
@@ -62,7 +70,8 @@ export function catchUpProjections(
   const select = sqlite.prepare('select version, checkpoint from projections where name = ?');
   for (const table of tables) {
     const { projection } = table;
-    const stored = select.get(projection.name) as { version: number; checkpoint: number } | undefined;
+    const stored = select.get(projection.name) as
+      { version: number; checkpoint: number } | undefined;
     if (!stored || stored.version !== projection.version) {
       rebuildProjection(sqlite, table);
     } else if (stored.checkpoint < lastSeq) {
@@ -77,13 +86,17 @@ function applyTail<S>(
   checkpoint: number,
   lastSeq: number,
 ): void {
-  sqlite.transaction(() => {
-    const rows = sqlite
-      .prepare('select * from events where seq > ? and seq <= ? order by seq')
-      .all(checkpoint, lastSeq) as EventRow[];
-    for (const row of rows) table.apply(row.stream_id, [toStoredEvent(row)]);
-    sqlite.prepare('update projections set checkpoint = ? where name = ?').run(lastSeq, table.projection.name);
-  }).immediate();
+  sqlite
+    .transaction(() => {
+      const rows = sqlite
+        .prepare('select * from events where seq > ? and seq <= ? order by seq')
+        .all(checkpoint, lastSeq) as EventRow[];
+      for (const row of rows) table.apply(row.stream_id, [toStoredEvent(row)]);
+      sqlite
+        .prepare('update projections set checkpoint = ? where name = ?')
+        .run(lastSeq, table.projection.name);
+    })
+    .immediate();
 }
 
 /** Compares a projection table with a full replay; returns the first difference, if any. */
@@ -93,7 +106,8 @@ export function diffProjection<S>(
 ): ProjectionDifference | undefined {
   const { projection } = table;
   const replayed = new Map<string, ProjectionRow>();
-  for (const [key, state] of foldLog(sqlite, projection)) replayed.set(key, projection.toRow(state));
+  for (const [key, state] of foldLog(sqlite, projection))
+    replayed.set(key, projection.toRow(state));
   const stored = new Map<string, ProjectionRow>();
   for (const row of table.rows()) stored.set(rowKey(projection, row), row);
   const keys = [...new Set([...replayed.keys(), ...stored.keys()])].sort();

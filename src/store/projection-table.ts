@@ -59,7 +59,9 @@ export function createProjectionTable<S>(
         for (const n of names) {
           if (!columns.includes(n)) throw new Error(`unknown column ${n} of ${table}`);
         }
-        const filter = names.length ? `where ${names.map((n) => `${n} = @${n}`).join(' and ')}` : '';
+        const filter = names.length
+          ? `where ${names.map((n) => `${n} = @${n}`).join(' and ')}`
+          : '';
         stmt = sqlite.prepare(`select * from ${table} ${filter} order by ${orderBy}`);
         listCache.set(cacheKey, stmt);
       }

@@ -55,7 +55,9 @@ export function createSqliteEventStore(
     .prepare('select max(stream_version) from events where stream_id = ?')
     .pluck();
   const selectLast = sqlite.prepare('select seq, hash from events order by seq desc limit 1');
-  const selectStream = sqlite.prepare('select * from events where stream_id = ? order by stream_version');
+  const selectStream = sqlite.prepare(
+    'select * from events where stream_id = ? order by stream_version',
+  );
   const setCheckpoint = sqlite.prepare('update projections set checkpoint = ? where name = ?');
   const statementCache = new Map<string, ReturnType<typeof sqlite.prepare>>();
 
@@ -162,7 +164,10 @@ export function createSqliteEventStore(
       if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 0)) {
         throw invalidArgument(`limit must be a non-negative integer, got ${query.limit}`);
       }
-      let q = kysely.selectFrom('events').selectAll().where('seq', '>', query.afterSeq ?? 0);
+      let q = kysely
+        .selectFrom('events')
+        .selectAll()
+        .where('seq', '>', query.afterSeq ?? 0);
       if (query.untilSeq !== undefined) q = q.where('seq', '<=', query.untilSeq);
       if (query.topics && query.topics.length > 0) q = q.where('topic', 'in', [...query.topics]);
       if (query.namespace !== undefined) q = q.where('namespace', '=', query.namespace);
@@ -172,7 +177,7 @@ export function createSqliteEventStore(
       if (query.limit !== undefined) q = q.limit(query.limit);
       // kysely builds the query; better-sqlite3 runs it synchronously from a cached statement.
       const compiled = q.compile();
-      const rows = prepared(compiled.sql).all(compiled.parameters as unknown[]) as EventRow[];
+      const rows = prepared(compiled.sql).all(compiled.parameters) as EventRow[];
       return rows.map(toStoredEvent);
     },
     lastSeq: () => lastSeq,

@@ -25,7 +25,10 @@ export function verifyChain(
     .iterate(options.afterSeq ?? 0) as IterableIterator<EventRow>;
   for (const row of rows) {
     if (row.seq !== expectedSeq) {
-      return { seq: expectedSeq, reason: `event ${expectedSeq} is missing (next stored is ${row.seq})` };
+      return {
+        seq: expectedSeq,
+        reason: `event ${expectedSeq} is missing (next stored is ${row.seq})`,
+      };
     }
     const hash = chainHash(previous, {
       seq: row.seq,

@@ -12,18 +12,41 @@ describe('the taskledger CLI against a real daemon', () => {
     d = await startTestDaemon();
   });
   afterAll(async () => {
-    for (const t of await d.client.tasks.list().catch(() => [])) await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    for (const t of await d.client.tasks.list().catch(() => []))
+      await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
     await d.dispose();
   });
 
   it('creates, lists, inspects, labels and removes containers', async () => {
-    expect((await tl('containers', 'create', '--rootfs', rootfs, '--label', 'env=prod', '--env', 'A=1', '--cwd', '/tmp', 'c1', '--', 'sh', '-c', 'echo $A')).stdout).toBe('c1');
+    expect(
+      (
+        await tl(
+          'containers',
+          'create',
+          '--rootfs',
+          rootfs,
+          '--label',
+          'env=prod',
+          '--env',
+          'A=1',
+          '--cwd',
+          '/tmp',
+          'c1',
+          '--',
+          'sh',
+          '-c',
+          'echo $A',
+        )
+      ).stdout,
+    ).toBe('c1');
     await tl('containers', 'create', '--rootfs', rootfs, 'c2', '--', 'true');
     const ls = await tl('containers', 'ls');
     expect(ls.stdout.split('\n')[0]).toMatch(/^CONTAINER\s+IMAGE\s+RUNTIME\s+LABELS$/);
     expect(ls.stdout).toMatch(/c1\s+-\s+io\.containerd\.runc\.v2\s+env=prod/);
     expect((await tl('containers', 'ls', '--filter', 'labels.env==prod', '-q')).stdout).toBe('c1');
-    const info = JSON.parse((await tl('containers', 'info', 'c1')).stdout) as { spec: { process: { args: string[]; env: string[]; cwd: string } } };
+    const info = JSON.parse((await tl('containers', 'info', 'c1')).stdout) as {
+      spec: { process: { args: string[]; env: string[]; cwd: string } };
+    };
     expect(info.spec.process).toMatchObject({ args: ['sh', '-c', 'echo $A'], cwd: '/tmp' });
     expect(info.spec.process.env).toContain('A=1');
     expect((await tl('containers', 'label', 'c1', 'team=infra', 'env=')).stdout).toBe('team=infra');
@@ -39,15 +62,31 @@ describe('the taskledger CLI against a real daemon', () => {
     expect(bad.stderr).toMatch(/^taskledger: container id "bad\/id" is invalid/);
     expect(bad.exitCode).toBe(2);
     await tl('containers', 'create', '--rootfs', rootfs, 'dup', '--', 'true');
-    expect((await tl('containers', 'create', '--rootfs', rootfs, 'dup', '--', 'true')).exitCode).toBe(4);
-    expect((await tl('containers', 'ls', '--bogus')).stderr).toBe('taskledger: unknown flag --bogus');
+    expect(
+      (await tl('containers', 'create', '--rootfs', rootfs, 'dup', '--', 'true')).exitCode,
+    ).toBe(4);
+    expect((await tl('containers', 'ls', '--bogus')).stderr).toBe(
+      'taskledger: unknown flag --bogus',
+    );
     const down = await cli('/nonexistent/taskledger.sock', ['containers', 'ls']);
-    expect(down.stderr).toMatch(/cannot reach the taskledger daemon at \/nonexistent\/taskledger.sock: is the daemon running/);
+    expect(down.stderr).toMatch(
+      /cannot reach the taskledger daemon at \/nonexistent\/taskledger.sock: is the daemon running/,
+    );
     expect(down.exitCode).toBe(7);
   });
 
   it('runs in the foreground with the output and the exit status, and --rm cleans up', async () => {
-    const run = await tl('run', '--rm', '--rootfs', rootfs, 'fg', '--', 'sh', '-c', 'echo to-out; echo to-err >&2; exit 4');
+    const run = await tl(
+      'run',
+      '--rm',
+      '--rootfs',
+      rootfs,
+      'fg',
+      '--',
+      'sh',
+      '-c',
+      'echo to-out; echo to-err >&2; exit 4',
+    );
     expect(run.stdout).toBe('to-out');
     expect(run.stderr).toBe('to-err');
     expect(run.exitCode).toBe(4);
@@ -55,7 +94,17 @@ describe('the taskledger CLI against a real daemon', () => {
   });
 
   it('forwards SIGINT to the task and exits with its status', async () => {
-    const child = cli(d.address, ['run', '--rm', '--rootfs', rootfs, 'interrupted', '--', 'sh', '-c', 'trap "echo got-int; exit 130" INT; echo ready; while true; do sleep 0.1; done']);
+    const child = cli(d.address, [
+      'run',
+      '--rm',
+      '--rootfs',
+      rootfs,
+      'interrupted',
+      '--',
+      'sh',
+      '-c',
+      'trap "echo got-int; exit 130" INT; echo ready; while true; do sleep 0.1; done',
+    ]);
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('ready')) resolve();
@@ -68,10 +117,34 @@ describe('the taskledger CLI against a real daemon', () => {
   });
 
   it('drives every task verb on a detached task', async () => {
-    expect((await tl('run', '-d', '--rootfs', rootfs, 'bg', '--', 'sh', '-c', 'echo started; exec sleep 300')).stdout).toBe('bg');
+    expect(
+      (
+        await tl(
+          'run',
+          '-d',
+          '--rootfs',
+          rootfs,
+          'bg',
+          '--',
+          'sh',
+          '-c',
+          'echo started; exec sleep 300',
+        )
+      ).stdout,
+    ).toBe('bg');
     expect((await tl('tasks', 'ls')).stdout).toMatch(/bg\s+\d+\s+RUNNING/);
     expect((await tl('tasks', 'ps', 'bg')).stdout).toMatch(/^PID\n\d+/);
-    const exec = await tl('tasks', 'exec', '--exec-id', 'x1', 'bg', '--', 'sh', '-c', 'echo in-exec; exit 6');
+    const exec = await tl(
+      'tasks',
+      'exec',
+      '--exec-id',
+      'x1',
+      'bg',
+      '--',
+      'sh',
+      '-c',
+      'echo in-exec; exit 6',
+    );
     expect(exec.stdout).toBe('in-exec');
     expect(exec.exitCode).toBe(6);
     expect((await tl('tasks', 'pause', 'bg')).exitCode).toBe(0);
@@ -80,18 +153,32 @@ describe('the taskledger CLI against a real daemon', () => {
     expect(again.stderr).toBe('taskledger: cannot pause task "bg": it is paused');
     expect(again.exitCode).toBe(5);
     expect((await tl('tasks', 'resume', 'bg')).exitCode).toBe(0);
-    const metrics = JSON.parse((await tl('tasks', 'metrics', 'bg')).stdout) as { pids: { current: number } };
+    const metrics = JSON.parse((await tl('tasks', 'metrics', 'bg')).stdout) as {
+      pids: { current: number };
+    };
     expect(metrics.pids.current).toBeGreaterThanOrEqual(1);
     expect((await tl('tasks', 'rm', 'bg')).exitCode).toBe(5);
     expect((await tl('tasks', 'kill', '-s', 'SIGKILL', 'bg')).exitCode).toBe(0);
-    expect((await tl('tasks', 'wait', 'bg'))).toMatchObject({ stdout: '137', exitCode: 137 });
-    expect((await tl('tasks', 'logs', 'bg')).stdout).toMatch(/^\d{4}-\d\d-\d\dT\S+ stdout started$/m);
+    expect(await tl('tasks', 'wait', 'bg')).toMatchObject({ stdout: '137', exitCode: 137 });
+    expect((await tl('tasks', 'logs', 'bg')).stdout).toMatch(
+      /^\d{4}-\d\d-\d\dT\S+ stdout started$/m,
+    );
     expect((await tl('tasks', 'rm', 'bg')).stdout).toBe('137');
     expect((await tl('containers', 'rm', 'bg')).exitCode).toBe(0);
   });
 
   it('starts a created task attached, follows logs, and force-removes a running task', async () => {
-    await tl('containers', 'create', '--rootfs', rootfs, 'att', '--', 'sh', '-c', 'echo one; sleep 0.3; echo two; exit 2');
+    await tl(
+      'containers',
+      'create',
+      '--rootfs',
+      rootfs,
+      'att',
+      '--',
+      'sh',
+      '-c',
+      'echo one; sleep 0.3; echo two; exit 2',
+    );
     const start = await tl('tasks', 'start', 'att');
     expect(start.stdout).toBe('one\ntwo');
     expect(start.exitCode).toBe(2);
@@ -110,11 +197,30 @@ describe('the taskledger CLI against a real daemon', () => {
     await tl('containers', 'create', '--rootfs', rootfs, 'ev', '--', 'true');
     await tl('containers', 'label', 'ev', 'a=b');
     const plain = await tl('events', '--filter', 'event.id==ev');
-    expect(plain.stdout.split('\n').map((l) => l.split(' ')[3])).toEqual(['/containers/create', '/containers/update']);
-    const json = (await tl('events', '--json', '--filter', 'topic=="/containers/update"', '--filter', 'event.id==nothing')).stdout.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(plain.stdout.split('\n').map((l) => l.split(' ')[3])).toEqual([
+      '/containers/create',
+      '/containers/update',
+    ]);
+    const json = (
+      await tl(
+        'events',
+        '--json',
+        '--filter',
+        'topic=="/containers/update"',
+        '--filter',
+        'event.id==nothing',
+      )
+    ).stdout
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(Object.keys(json.at(-1)!)).toEqual(['seq', 'timestamp', 'namespace', 'topic', 'event']);
-    expect(json.at(-1)).toMatchObject({ topic: '/containers/update', event: { id: 'ev', labels: { a: 'b' } } });
+    expect(json.at(-1)).toMatchObject({
+      topic: '/containers/update',
+      event: { id: 'ev', labels: { a: 'b' } },
+    });
     const first = json.at(-1)!.seq as number;
-    expect((await tl('events', '--since', String(first), '--until', String(first))).stdout.split('\n')).toHaveLength(1);
+    expect(
+      (await tl('events', '--since', String(first), '--until', String(first))).stdout.split('\n'),
+    ).toHaveLength(1);
   });
 });

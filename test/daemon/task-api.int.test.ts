@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskledgerClient } from '../../src/api/client.ts';
 import type { EventJson } from '../../src/api/wire-types.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
-import { bundlesLeft, monitorsMentioning, mountsUnder, runcContainers } from '../helpers/leftovers.ts';
+import {
+  bundlesLeft,
+  monitorsMentioning,
+  mountsUnder,
+  runcContainers,
+} from '../helpers/leftovers.ts';
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
 
 describe('tasks on real runc through the API', () => {
@@ -18,15 +23,21 @@ describe('tasks on real runc through the API', () => {
     c = d.client;
   });
   afterAll(async () => {
-    for (const t of await c.tasks.list().catch(() => [])) await c.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    for (const t of await c.tasks.list().catch(() => []))
+      await c.tasks.delete(t.id, { force: true }).catch(() => undefined);
     await d.dispose();
   });
 
-  const container = (id: string, args: string[], spec: Record<string, unknown> = specFor(args)) => c.containers.create({ id, rootfs, spec });
+  const container = (id: string, args: string[], spec: Record<string, unknown> = specFor(args)) =>
+    c.containers.create({ id, rootfs, spec });
   const events = (filter: string): Promise<EventJson[]> =>
     new Promise((resolve, reject) => {
       const out: EventJson[] = [];
-      c.events({ filters: [filter] }).subscribe({ next: (e) => out.push(e), error: reject, complete: () => resolve(out) });
+      c.events({ filters: [filter] }).subscribe({
+        next: (e) => out.push(e),
+        error: reject,
+        complete: () => resolve(out),
+      });
     });
   async function runToExit(id: string, args: string[]): Promise<number> {
     await container(id, args);
@@ -43,7 +54,9 @@ describe('tasks on real runc through the API', () => {
     expect(await runToExit('ok', ['true'])).toBe(0);
     expect(await runToExit('three', ['sh', '-c', 'exit 3'])).toBe(3);
     // PID 1 ignores signals it has no handler for, so the shell relays a child's death by SIGTERM.
-    expect(await runToExit('selfkill', ['sh', '-c', 'sh -c "kill -TERM \\$\\$"; exit $?'])).toBe(143);
+    expect(await runToExit('selfkill', ['sh', '-c', 'sh -c "kill -TERM \\$\\$"; exit $?'])).toBe(
+      143,
+    );
   });
 
   it('records the lifecycle as containerd topics, the exit within 100 ms of the real exit time', async () => {
@@ -60,7 +73,7 @@ describe('tasks on real runc through the API', () => {
     const exit = seen.find((e) => e.topic === '/tasks/exit')!;
     expect(exit.event).toMatchObject({ container_id: 'topics', id: 'topics', exit_status: 7 });
     expect(exit.event.pid).toBe(seen.find((e) => e.topic === '/tasks/start')!.event.pid);
-    const lagMs = (Date.parse(exit.timestamp) - Date.parse(exit.event.exited_at as string)) ;
+    const lagMs = Date.parse(exit.timestamp) - Date.parse(exit.event.exited_at as string);
     expect(lagMs).toBeGreaterThanOrEqual(0);
     expect(lagMs).toBeLessThan(100);
   });
@@ -87,16 +100,33 @@ describe('tasks on real runc through the API', () => {
   it('pauses and resumes, and refuses illegal transitions naming the current state', async () => {
     await container('pauser', ['sleep', '300']);
     await c.tasks.create('pauser');
-    await expect(c.tasks.pause('pauser')).rejects.toMatchObject({ code: 'FailedPrecondition', message: expect.stringContaining('it is created') });
+    await expect(c.tasks.pause('pauser')).rejects.toMatchObject({
+      code: 'FailedPrecondition',
+      message: expect.stringContaining('it is created'),
+    });
     await c.tasks.start('pauser');
-    await expect(c.tasks.start('pauser')).rejects.toMatchObject({ code: 'FailedPrecondition', message: 'cannot start task "pauser": it is running' });
+    await expect(c.tasks.start('pauser')).rejects.toMatchObject({
+      code: 'FailedPrecondition',
+      message: 'cannot start task "pauser": it is running',
+    });
     expect((await c.tasks.pause('pauser')).status).toBe('paused');
-    await expect(c.tasks.pause('pauser')).rejects.toMatchObject({ code: 'FailedPrecondition', message: 'cannot pause task "pauser": it is paused' });
+    await expect(c.tasks.pause('pauser')).rejects.toMatchObject({
+      code: 'FailedPrecondition',
+      message: 'cannot pause task "pauser": it is paused',
+    });
     expect((await c.tasks.resume('pauser')).status).toBe('running');
-    await expect(c.containers.delete('pauser')).rejects.toMatchObject({ code: 'FailedPrecondition', message: expect.stringContaining('has a task in state running') });
-    await expect(c.tasks.delete('pauser')).rejects.toMatchObject({ code: 'FailedPrecondition', message: expect.stringContaining('use --force') });
+    await expect(c.containers.delete('pauser')).rejects.toMatchObject({
+      code: 'FailedPrecondition',
+      message: expect.stringContaining('has a task in state running'),
+    });
+    await expect(c.tasks.delete('pauser')).rejects.toMatchObject({
+      code: 'FailedPrecondition',
+      message: expect.stringContaining('use --force'),
+    });
     expect((await c.tasks.delete('pauser', { force: true })).exit_status).toBe(137);
-    await expect(c.tasks.exec('pauser', 'late', { args: ['true'] })).rejects.toMatchObject({ code: 'NotFound' });
+    await expect(c.tasks.exec('pauser', 'late', { args: ['true'] })).rejects.toMatchObject({
+      code: 'NotFound',
+    });
     await c.containers.delete('pauser');
   });
 
@@ -105,20 +135,38 @@ describe('tasks on real runc through the API', () => {
     await c.tasks.create('busy');
     const { pid } = await c.tasks.start('busy');
     expect((await c.tasks.pids('busy')).map((p) => p.pid)).toContain(pid);
-    await c.tasks.exec('busy', 'e1', { args: ['sh', '-c', 'echo from-exec; exit 5'], cwd: '/', env: ['PATH=/bin'] });
+    await c.tasks.exec('busy', 'e1', {
+      args: ['sh', '-c', 'echo from-exec; exit 5'],
+      cwd: '/',
+      env: ['PATH=/bin'],
+    });
     const started = await c.tasks.startExec('busy', 'e1');
     expect(started.pid).toBeGreaterThan(0);
-    expect(await c.tasks.wait('busy', { execId: 'e1' })).toMatchObject({ exit_status: 5, pid: started.pid });
-    await expect(c.tasks.exec('busy', 'e1', { args: ['true'] })).rejects.toMatchObject({ code: 'AlreadyExists' });
+    expect(await c.tasks.wait('busy', { execId: 'e1' })).toMatchObject({
+      exit_status: 5,
+      pid: started.pid,
+    });
+    await expect(c.tasks.exec('busy', 'e1', { args: ['true'] })).rejects.toMatchObject({
+      code: 'AlreadyExists',
+    });
     const exitEvent = (await events('event.id==e1'))[0]!;
-    expect(exitEvent).toMatchObject({ topic: '/tasks/exit', event: { container_id: 'busy', id: 'e1', exit_status: 5 } });
+    expect(exitEvent).toMatchObject({
+      topic: '/tasks/exit',
+      event: { container_id: 'busy', id: 'e1', exit_status: 5 },
+    });
     expect((await c.tasks.deleteExec('busy', 'e1')).exit_status).toBe(5);
-    const metrics = (await c.tasks.metrics('busy')) as { memory: { usageBytes: number }; pids: { current: number } };
+    const metrics = (await c.tasks.metrics('busy')) as {
+      memory: { usageBytes: number };
+      pids: { current: number };
+    };
     expect(metrics.memory.usageBytes).toBeGreaterThan(0);
     expect(metrics.pids.current).toBeGreaterThanOrEqual(1);
     await c.tasks.kill('busy', { signal: 'KILL' });
     await c.tasks.wait('busy');
-    await expect(c.tasks.exec('busy', 'e2', { args: ['true'] })).rejects.toMatchObject({ code: 'FailedPrecondition', message: expect.stringContaining('it is stopped') });
+    await expect(c.tasks.exec('busy', 'e2', { args: ['true'] })).rejects.toMatchObject({
+      code: 'FailedPrecondition',
+      message: expect.stringContaining('it is stopped'),
+    });
     await c.tasks.delete('busy');
     await c.containers.delete('busy');
   });
@@ -129,11 +177,20 @@ describe('tasks on real runc through the API', () => {
     await c.tasks.create('talker', { stdout: join(dir, 'out.txt') });
     await c.tasks.start('talker');
     await c.tasks.wait('talker');
-    const records = await new Promise<{ stream: string; text: string; time: string }[]>((resolve, reject) => {
-      const out: { stream: string; text: string; time: string }[] = [];
-      c.tasks.logs('talker').subscribe({ next: (r) => out.push(r), error: reject, complete: () => resolve(out) });
-    });
-    expect(records.map((r) => [r.stream, r.text])).toEqual(expect.arrayContaining([['stdout', 'out-line'], ['stderr', 'err-line']]));
+    const records = await new Promise<{ stream: string; text: string; time: string }[]>(
+      (resolve, reject) => {
+        const out: { stream: string; text: string; time: string }[] = [];
+        c.tasks
+          .logs('talker')
+          .subscribe({ next: (r) => out.push(r), error: reject, complete: () => resolve(out) });
+      },
+    );
+    expect(records.map((r) => [r.stream, r.text])).toEqual(
+      expect.arrayContaining([
+        ['stdout', 'out-line'],
+        ['stderr', 'err-line'],
+      ]),
+    );
     for (const r of records) expect(r.time).toMatch(/^\d{4}-\d\d-\d\dT/);
     await c.tasks.delete('talker');
     expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('out-line\n');
@@ -162,28 +219,43 @@ describe('tasks on real runc through the API', () => {
       const task = await c.tasks.get(id);
       expect(task.status).toBe('failed');
       const topics = (await events(`event.container_id==${id}`)).map((e) => e.topic);
-      expect(topics).toEqual(['/taskledger/tasks/create-intent', '/taskledger/tasks/create-failed']);
+      expect(topics).toEqual([
+        '/taskledger/tasks/create-intent',
+        '/taskledger/tasks/create-failed',
+      ]);
       // The container can go, and the failed record with it.
       await c.containers.delete(id);
     };
 
     it('a command missing from the rootfs', async () => {
       await container('nocmd', ['/no/such/command']);
-      await expect(c.tasks.create('nocmd')).rejects.toMatchObject({ message: expect.stringMatching(/no such file or directory|not found/) });
+      await expect(c.tasks.create('nocmd')).rejects.toMatchObject({
+        message: expect.stringMatching(/no such file or directory|not found/),
+      });
       await expectNothingLeft('nocmd');
     });
 
     it('a spec runc rejects', async () => {
       const spec = specFor(['true']);
-      (spec.process as Record<string, unknown>).rlimits = [{ type: 'RLIMIT_BOGUS', hard: 1, soft: 1 }];
+      (spec.process as Record<string, unknown>).rlimits = [
+        { type: 'RLIMIT_BOGUS', hard: 1, soft: 1 },
+      ];
       await container('badspec', ['true'], spec);
-      await expect(c.tasks.create('badspec')).rejects.toMatchObject({ message: expect.stringMatching(/rlimit|RLIMIT_BOGUS/i) });
+      await expect(c.tasks.create('badspec')).rejects.toMatchObject({
+        message: expect.stringMatching(/rlimit|RLIMIT_BOGUS/i),
+      });
       await expectNothingLeft('badspec');
     });
 
     it('a missing rootfs directory', async () => {
-      await c.containers.create({ id: 'norootfs', rootfs: '/nonexistent/rootfs', spec: specFor(['true']) });
-      await expect(c.tasks.create('norootfs')).rejects.toMatchObject({ message: expect.stringContaining('/nonexistent/rootfs') });
+      await c.containers.create({
+        id: 'norootfs',
+        rootfs: '/nonexistent/rootfs',
+        spec: specFor(['true']),
+      });
+      await expect(c.tasks.create('norootfs')).rejects.toMatchObject({
+        message: expect.stringContaining('/nonexistent/rootfs'),
+      });
       await expectNothingLeft('norootfs');
     });
   });

@@ -1,15 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { decideCreateContainer, decideUpdateContainer, evolveContainer, type Container } from '../../src/domain/container.ts';
-import type { StoredEvent } from '../../src/domain/event-envelope.ts';
+import {
+  decideCreateContainer,
+  decideUpdateContainer,
+  evolveContainer,
+  type Container,
+} from '../../src/domain/container.ts';
 import { TaskledgerError } from '../../src/domain/errors.ts';
 
 const spec = { process: { args: ['/bin/sh'] } };
-const create = (over: Record<string, unknown> = {}) => decideCreateContainer(undefined, 'default', { id: 'web', spec, rootfs: '/srv/rootfs', ...over });
+const create = (over: Record<string, unknown> = {}) =>
+  decideCreateContainer(undefined, 'default', { id: 'web', spec, rootfs: '/srv/rootfs', ...over });
 
 function given(events: ReturnType<typeof create>): Container | undefined {
   return events.reduce<Container | undefined>(
     (state, e, i) =>
-      evolveContainer(state, { ...e, seq: i + 1, streamId: 'container/default/web', streamVersion: i + 1, namespace: 'default', timestamp: `2026-11-29T00:00:0${i}.000000000Z`, correlationId: 'c', source: 's', hash: '' } as StoredEvent),
+      evolveContainer(state, {
+        ...e,
+        seq: i + 1,
+        streamId: 'container/default/web',
+        streamVersion: i + 1,
+        namespace: 'default',
+        timestamp: `2026-11-29T00:00:0${i}.000000000Z`,
+        correlationId: 'c',
+        source: 's',
+        hash: '',
+      }),
     undefined,
   );
 }
@@ -27,7 +42,12 @@ describe('container decider', () => {
   it('creates with the default runtime and containerd payload fields', () => {
     const [e] = create({ labels: { a: 'b' } });
     expect(e!.topic).toBe('/containers/create');
-    expect(e!.event).toMatchObject({ id: 'web', image: '', runtime: { name: 'io.containerd.runc.v2' }, labels: { a: 'b' } });
+    expect(e!.event).toMatchObject({
+      id: 'web',
+      image: '',
+      runtime: { name: 'io.containerd.runc.v2' },
+      labels: { a: 'b' },
+    });
   });
 
   it.each([
@@ -46,37 +66,57 @@ describe('container decider', () => {
   });
 
   it('rejects a spec without process.args, a relative rootfs and a path trick', () => {
-    expect(codeOf(() => create({ spec: { process: {} } }))).toMatch(/InvalidArgument: spec.process.args/);
-    expect(codeOf(() => create({ spec: [] }))).toMatch(/InvalidArgument: spec must be a JSON object/);
-    expect(codeOf(() => create({ rootfs: 'rootfs' }))).toMatch(/InvalidArgument: rootfs "rootfs" must be an absolute path/);
+    expect(codeOf(() => create({ spec: { process: {} } }))).toMatch(
+      /InvalidArgument: spec.process.args/,
+    );
+    expect(codeOf(() => create({ spec: [] }))).toMatch(
+      /InvalidArgument: spec must be a JSON object/,
+    );
+    expect(codeOf(() => create({ rootfs: 'rootfs' }))).toMatch(
+      /InvalidArgument: rootfs "rootfs" must be an absolute path/,
+    );
     expect(codeOf(() => create({ rootfs: '/srv/../etc' }))).toMatch(/InvalidArgument: .*"\.\."/);
   });
 
   it('rejects labels over 4096 bytes for key and value together', () => {
     expect(codeOf(() => create({ labels: { k: 'v'.repeat(4095) } }))).toBeUndefined();
-    expect(codeOf(() => create({ labels: { k: 'v'.repeat(4096) } }))).toMatch(/InvalidArgument: label "k" is 4097 bytes/);
+    expect(codeOf(() => create({ labels: { k: 'v'.repeat(4096) } }))).toMatch(
+      /InvalidArgument: label "k" is 4097 bytes/,
+    );
     expect(codeOf(() => create({ labels: { '': 'v' } }))).toMatch(/label key must not be empty/);
   });
 
   it('refuses a duplicate with AlreadyExists', () => {
     const state = given(create());
-    expect(codeOf(() => decideCreateContainer(state, 'default', { id: 'web', spec, rootfs: '/x' }))).toMatch(/^AlreadyExists/);
+    expect(
+      codeOf(() => decideCreateContainer(state, 'default', { id: 'web', spec, rootfs: '/x' })),
+    ).toMatch(/^AlreadyExists/);
   });
 
   it('updates only the masked label paths, and an empty value removes a label', () => {
     const state = given(create({ labels: { keep: '1', drop: '2', change: '3' } }));
-    const [e] = decideUpdateContainer(state, 'default', 'web', { labels: { drop: '', change: 'x', ignored: 'y' }, updateMask: ['labels.drop', 'labels.change'] });
+    const [e] = decideUpdateContainer(state, 'default', 'web', {
+      labels: { drop: '', change: 'x', ignored: 'y' },
+      updateMask: ['labels.drop', 'labels.change'],
+    });
     expect(e!.event.labels).toEqual({ keep: '1', change: 'x' });
   });
 
   it('keeps created_at and moves updated_at on update', () => {
-    const events = [...create(), ...decideUpdateContainer(given(create()), 'default', 'web', { labels: { a: 'b' } })];
+    const events = [
+      ...create(),
+      ...decideUpdateContainer(given(create()), 'default', 'web', { labels: { a: 'b' } }),
+    ];
     const state = given(events)!;
     expect(state.createdAt).toBe('2026-11-29T00:00:00.000000000Z');
     expect(state.updatedAt).toBe('2026-11-29T00:00:01.000000000Z');
   });
 
   it('refuses unknown update paths', () => {
-    expect(codeOf(() => decideUpdateContainer(given(create()), 'default', 'web', { updateMask: ['rootfs'] }))).toMatch(/InvalidArgument: cannot update field path "rootfs"/);
+    expect(
+      codeOf(() =>
+        decideUpdateContainer(given(create()), 'default', 'web', { updateMask: ['rootfs'] }),
+      ),
+    ).toMatch(/InvalidArgument: cannot update field path "rootfs"/);
   });
 });

@@ -6,7 +6,9 @@ import { execa } from 'execa';
 export async function runcContainers(stateDir: string, namespace = 'default'): Promise<string[]> {
   const root = join(stateDir, 'runc', namespace);
   if (!existsSync(root)) return [];
-  const { stdout } = await execa('runc', ['--root', root, 'list', '--format', 'json'], { timeout: 10_000 });
+  const { stdout } = await execa('runc', ['--root', root, 'list', '--format', 'json'], {
+    timeout: 10_000,
+  });
   const list = JSON.parse(stdout || 'null') as { id: string }[] | null;
   return (list ?? []).map((c) => c.id);
 }

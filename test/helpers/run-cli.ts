@@ -8,12 +8,18 @@ const bin = `${repo}bin/taskledger.js`;
 /** Throws unless the compiled CLI exists (scripts/setup.sh, which `npm test` runs, builds it). */
 export function requireBuiltCli(): void {
   if (!existsSync(`${repo}dist/src/cli/main.js`)) {
-    throw new Error('dist/ is missing: run `bash scripts/setup.sh` (npm test does) before the CLI tests');
+    throw new Error(
+      'dist/ is missing: run `bash scripts/setup.sh` (npm test does) before the CLI tests',
+    );
   }
 }
 
 /** Runs the real CLI against `address`; never throws on a non-zero exit. */
-export function cli(address: string, args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): ResultPromise<{ reject: false; timeout: number }> {
+export function cli(
+  address: string,
+  args: readonly string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): ResultPromise<{ reject: false; timeout: number }> {
   requireBuiltCli();
   return execa('node', [bin, ...args], {
     reject: false,

@@ -6,7 +6,10 @@ import type { Projection } from '../../src/domain/projection.ts';
 import { formatTimestampNs } from '../../src/domain/timestamp.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import { openLedgerDatabase, type LedgerDatabase } from '../../src/store/open-database.ts';
-import { createSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite-event-store.ts';
+import {
+  createSqliteEventStore,
+  type SqliteEventStore,
+} from '../../src/store/sqlite-event-store.ts';
 
 /** A clock that advances one millisecond per reading, from a fixed start. */
 export function steppingClock(startMs = Date.UTC(2026, 10, 29)): Clock {
@@ -30,7 +33,7 @@ export interface TempStore {
 }
 
 export async function openTempStore(
-  projections: readonly Projection<unknown>[] = [containerProjection as Projection<unknown>],
+  projections: readonly Projection<unknown>[] = [containerProjection],
   dir = mkdtempSync(join(tmpdir(), 'taskledger-store-')),
 ): Promise<TempStore> {
   const path = join(dir, 'ledger.db');

@@ -27,7 +27,8 @@ export async function startTestDaemon(): Promise<TestDaemon> {
   const state = join(dir, 'state');
   const address = join(dir, 'api.sock');
   const logs: string[] = [];
-  const start = (): Promise<Daemon> => startDaemon({ root, state, address, log: (l) => logs.push(l) });
+  const start = (): Promise<Daemon> =>
+    startDaemon({ root, state, address, log: (l) => logs.push(l) });
   let daemon: Daemon | undefined = await start();
   return {
     dir,
@@ -64,7 +65,9 @@ export function rawRequest(
     const req = request({ socketPath: address, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     req.end(body);

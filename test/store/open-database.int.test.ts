@@ -13,8 +13,13 @@ describe('openLedgerDatabase', () => {
     try {
       expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2); // FULL
-      const tables = db.sqlite.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all();
-      expect(tables).toEqual(expect.arrayContaining(['events', 'projections', 'containers', 'tasks']));
+      const tables = db.sqlite
+        .prepare("select name from sqlite_master where type = 'table' order by name")
+        .pluck()
+        .all();
+      expect(tables).toEqual(
+        expect.arrayContaining(['events', 'projections', 'containers', 'tasks']),
+      );
     } finally {
       await db.close();
     }
@@ -23,9 +28,15 @@ describe('openLedgerDatabase', () => {
   it('refuses a database written by a newer version, naming the unknown migration', async () => {
     const path = join(dir, 'b.db');
     const db = await openLedgerDatabase(path);
-    db.sqlite.prepare("insert into kysely_migration (name, timestamp) values ('9999-from-the-future', 'x')").run();
+    db.sqlite
+      .prepare(
+        "insert into kysely_migration (name, timestamp) values ('9999-from-the-future', 'x')",
+      )
+      .run();
     await db.close();
-    await expect(openLedgerDatabase(path)).rejects.toThrow(/written by a newer taskledger \(schema migration 9999-from-the-future/);
+    await expect(openLedgerDatabase(path)).rejects.toThrow(
+      /written by a newer taskledger \(schema migration 9999-from-the-future/,
+    );
   });
 
   it('opens an existing database without re-running migrations', async () => {

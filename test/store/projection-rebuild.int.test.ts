@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { containerStreamId, decideCreateContainer, decideDeleteContainer, decideUpdateContainer } from '../../src/domain/container.ts';
+import {
+  containerStreamId,
+  decideCreateContainer,
+  decideDeleteContainer,
+  decideUpdateContainer,
+} from '../../src/domain/container.ts';
 import { containerProjection } from '../../src/domain/container-projection.ts';
 import type { Projection } from '../../src/domain/projection.ts';
 import * as taskDecide from '../../src/domain/task-decide.ts';
@@ -30,7 +35,10 @@ function apply(store: EventStore, ns: string, streamId: string, decide: () => Ne
   } catch {
     return false; // an illegal command for the current state: nothing to append
   }
-  store.append([{ streamId, namespace: ns, expectedVersion: store.streamVersion(streamId), events }], cause);
+  store.append(
+    [{ streamId, namespace: ns, expectedVersion: store.streamVersion(streamId), events }],
+    cause,
+  );
   return true;
 }
 
@@ -48,27 +56,70 @@ function generateMixedLog(store: EventStore, steps: number): void {
     const t = () => taskDecide.requireTask(task(), ns, id);
     switch (pick(['create', 'label', 'spec', 'delete', 'task', 'task', 'task', 'task'])) {
       case 'create':
-        apply(store, ns, cs, () => decideCreateContainer(container(), ns, { id, spec, rootfs: '/srv/rootfs', labels: { n: String(i) } }));
+        apply(store, ns, cs, () =>
+          decideCreateContainer(container(), ns, {
+            id,
+            spec,
+            rootfs: '/srv/rootfs',
+            labels: { n: String(i) },
+          }),
+        );
         break;
       case 'label':
-        apply(store, ns, cs, () => decideUpdateContainer(container(), ns, id, { labels: { [`k${i % 5}`]: next() < 0.3 ? '' : String(i) }, updateMask: [`labels.k${i % 5}`] }));
+        apply(store, ns, cs, () =>
+          decideUpdateContainer(container(), ns, id, {
+            labels: { [`k${i % 5}`]: next() < 0.3 ? '' : String(i) },
+            updateMask: [`labels.k${i % 5}`],
+          }),
+        );
         break;
       case 'spec':
-        apply(store, ns, cs, () => decideUpdateContainer(container(), ns, id, { spec: { process: { args: ['/bin/echo', String(i)] } } }));
+        apply(store, ns, cs, () =>
+          decideUpdateContainer(container(), ns, id, {
+            spec: { process: { args: ['/bin/echo', String(i)] } },
+          }),
+        );
         break;
       case 'delete':
-        if (task() === undefined || task()?.status === 'failed') apply(store, ns, cs, () => decideDeleteContainer(container(), ns, id));
+        if (task() === undefined || task()?.status === 'failed')
+          apply(store, ns, cs, () => decideDeleteContainer(container(), ns, id));
         break;
       case 'task': {
         if (!container()) break;
         const io = { stdin: '', stdout: '', stderr: '', terminal: false };
-        const step = pick(['intent', 'created', 'failed', 'start', 'exec', 'execStart', 'exit', 'execExit', 'pause', 'resume', 'oom', 'deleteIntent', 'deleted']);
+        const step = pick([
+          'intent',
+          'created',
+          'failed',
+          'start',
+          'exec',
+          'execStart',
+          'exit',
+          'execExit',
+          'pause',
+          'resume',
+          'oom',
+          'deleteIntent',
+          'deleted',
+        ]);
         apply(store, ns, ts, () => {
           switch (step) {
             case 'intent':
-              return [...taskDecide.decideForget(task()), ...taskDecide.decideCreateIntent(task()?.status === 'failed' ? undefined : task(), ns, id, io)];
+              return [
+                ...taskDecide.decideForget(task()),
+                ...taskDecide.decideCreateIntent(
+                  task()?.status === 'failed' ? undefined : task(),
+                  ns,
+                  id,
+                  io,
+                ),
+              ];
             case 'created':
-              return taskDecide.decideCreated(t(), { pid: 1000 + i, bundle: `/run/b/${id}`, rootfs: [] });
+              return taskDecide.decideCreated(t(), {
+                pid: 1000 + i,
+                bundle: `/run/b/${id}`,
+                rootfs: [],
+              });
             case 'failed':
               return taskDecide.decideCreateFailed(t(), `boom ${i}`);
             case 'start':
@@ -79,9 +130,19 @@ function generateMixedLog(store: EventStore, steps: number): void {
             case 'execStart':
               return taskDecide.decideExecStarted(t(), `e${i % 3}`, 3000 + i);
             case 'exit':
-              return taskDecide.decideExit(task(), { execId: id, pid: 1, status: i % 7, exitedAt: '2026-11-29T00:00:00.000000000Z' });
+              return taskDecide.decideExit(task(), {
+                execId: id,
+                pid: 1,
+                status: i % 7,
+                exitedAt: '2026-11-29T00:00:00.000000000Z',
+              });
             case 'execExit':
-              return taskDecide.decideExit(task(), { execId: `e${i % 3}`, pid: 1, status: 3, exitedAt: '2026-11-29T00:00:01.000000000Z' });
+              return taskDecide.decideExit(task(), {
+                execId: `e${i % 3}`,
+                pid: 1,
+                status: 3,
+                exitedAt: '2026-11-29T00:00:01.000000000Z',
+              });
             case 'pause':
               return taskDecide.decidePaused(t());
             case 'resume':
@@ -92,7 +153,10 @@ function generateMixedLog(store: EventStore, steps: number): void {
               return taskDecide.decideDeleteIntent(t());
             default:
               taskDecide.requireStatus(t(), ['deleting'], 'delete');
-              return taskDecide.decideDeleted(t(), { status: 0, exitedAt: '2026-11-29T00:00:02.000000000Z' });
+              return taskDecide.decideDeleted(t(), {
+                status: 0,
+                exitedAt: '2026-11-29T00:00:02.000000000Z',
+              });
           }
         });
         break;
@@ -113,11 +177,23 @@ describe('projection rebuild', () => {
     const topics = new Set(t.store.readAll().map((e) => e.topic));
     expect(t.store.lastSeq()).toBeGreaterThan(2000);
     // The load must really exercise every kind of event, or the comparison proves little.
-    for (const topic of ['/containers/create', '/containers/update', '/containers/delete', '/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete', '/tasks/paused', '/tasks/exec-added', '/taskledger/tasks/create-failed']) {
+    for (const topic of [
+      '/containers/create',
+      '/containers/update',
+      '/containers/delete',
+      '/tasks/create',
+      '/tasks/start',
+      '/tasks/exit',
+      '/tasks/delete',
+      '/tasks/paused',
+      '/tasks/exec-added',
+      '/taskledger/tasks/create-failed',
+    ]) {
       expect(topics).toContain(topic);
     }
     expect(t.store.list(containerProjection).length).toBeGreaterThan(10);
-    for (const p of projections) expect(diffProjection(t.db.sqlite, t.store.table(p))).toBeUndefined();
+    for (const p of projections)
+      expect(diffProjection(t.db.sqlite, t.store.table(p))).toBeUndefined();
 
     // And a rebuilt table is row for row the inline one.
     const before = t.store.table(taskProjection).rows();
@@ -129,7 +205,9 @@ describe('projection rebuild', () => {
     t = await openTempStore(projections);
     generateMixedLog(t.store, 500);
     const victim = t.store.list(containerProjection)[0]!;
-    t.db.sqlite.prepare(`update containers set labels = '{"tampered":"yes"}' where namespace = ? and id = ?`).run(victim.namespace, victim.id);
+    t.db.sqlite
+      .prepare(`update containers set labels = '{"tampered":"yes"}' where namespace = ? and id = ?`)
+      .run(victim.namespace, victim.id);
     const diff = diffProjection(t.db.sqlite, t.store.table(containerProjection));
     expect(diff?.key).toBe(`${victim.namespace}/${victim.id}`);
     expect(diff?.stored?.labels).toBe('{"tampered":"yes"}');

@@ -17,8 +17,21 @@ describe('SqliteEventStore', () => {
   });
 
   it('assigns gap-free increasing sequence numbers and stream versions', () => {
-    t.store.append([{ streamId: 's/a', namespace: 'default', expectedVersion: 0, events: [ev('/x', 'a'), ev('/y', 'a')] }], cause);
-    t.store.append([{ streamId: 's/b', namespace: 'default', expectedVersion: 0, events: [ev('/x', 'b')] }], cause);
+    t.store.append(
+      [
+        {
+          streamId: 's/a',
+          namespace: 'default',
+          expectedVersion: 0,
+          events: [ev('/x', 'a'), ev('/y', 'a')],
+        },
+      ],
+      cause,
+    );
+    t.store.append(
+      [{ streamId: 's/b', namespace: 'default', expectedVersion: 0, events: [ev('/x', 'b')] }],
+      cause,
+    );
     const all = t.store.readAll();
     expect(all.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(all.map((e) => e.streamVersion)).toEqual([1, 2, 1]);
@@ -28,7 +41,10 @@ describe('SqliteEventStore', () => {
   });
 
   it('rejects an append at the wrong expected version with Conflict and writes nothing', () => {
-    t.store.append([{ streamId: 's/a', namespace: 'default', expectedVersion: 0, events: [ev('/x', 'a')] }], cause);
+    t.store.append(
+      [{ streamId: 's/a', namespace: 'default', expectedVersion: 0, events: [ev('/x', 'a')] }],
+      cause,
+    );
     let error: unknown;
     try {
       t.store.append(
@@ -46,7 +62,10 @@ describe('SqliteEventStore', () => {
     expect(t.store.readAll().map((e) => e.seq)).toEqual([1]);
     expect(t.store.streamVersion('s/b')).toBe(0);
     // The next append continues the sequence without a gap.
-    t.store.append([{ streamId: 's/b', namespace: 'default', expectedVersion: 0, events: [ev('/x', 'b')] }], cause);
+    t.store.append(
+      [{ streamId: 's/b', namespace: 'default', expectedVersion: 0, events: [ev('/x', 'b')] }],
+      cause,
+    );
     expect(t.store.readAll().map((e) => e.seq)).toEqual([1, 2]);
   });
 
@@ -54,7 +73,17 @@ describe('SqliteEventStore', () => {
     const other = await openLedgerDatabase(t.path);
     try {
       // A second writer took version 1 of s/a: inserting version 1 again must fail.
-      t.store.append([{ streamId: 's/a', namespace: 'default', expectedVersion: 'any', events: [ev('/x', 'a')] }], cause);
+      t.store.append(
+        [
+          {
+            streamId: 's/a',
+            namespace: 'default',
+            expectedVersion: 'any',
+            events: [ev('/x', 'a')],
+          },
+        ],
+        cause,
+      );
       expect(() =>
         other.sqlite
           .prepare(
@@ -68,8 +97,28 @@ describe('SqliteEventStore', () => {
   });
 
   it('reads one stream, and the log filtered by topic, namespace, time, position and limit', () => {
-    t.store.append([{ streamId: 's/a', namespace: 'default', expectedVersion: 0, events: [ev('/x', 'a'), ev('/y', 'a')] }], cause);
-    t.store.append([{ streamId: 's/b', namespace: 'other', expectedVersion: 0, events: [ev('/x', 'b'), ev('/z', 'b')] }], cause);
+    t.store.append(
+      [
+        {
+          streamId: 's/a',
+          namespace: 'default',
+          expectedVersion: 0,
+          events: [ev('/x', 'a'), ev('/y', 'a')],
+        },
+      ],
+      cause,
+    );
+    t.store.append(
+      [
+        {
+          streamId: 's/b',
+          namespace: 'other',
+          expectedVersion: 0,
+          events: [ev('/x', 'b'), ev('/z', 'b')],
+        },
+      ],
+      cause,
+    );
     expect(t.store.readStream('s/b').map((e) => e.topic)).toEqual(['/x', '/z']);
     expect(t.store.readAll({ topics: ['/x'] }).map((e) => e.seq)).toEqual([1, 3]);
     expect(t.store.readAll({ namespace: 'other' }).map((e) => e.seq)).toEqual([3, 4]);
@@ -82,7 +131,17 @@ describe('SqliteEventStore', () => {
 
   it('chains hashes so that an edited row is found at its exact seq', () => {
     for (let i = 0; i < 10; i++) {
-      t.store.append([{ streamId: `s/${i}`, namespace: 'default', expectedVersion: 0, events: [ev('/x', String(i))] }], cause);
+      t.store.append(
+        [
+          {
+            streamId: `s/${i}`,
+            namespace: 'default',
+            expectedVersion: 0,
+            events: [ev('/x', String(i))],
+          },
+        ],
+        cause,
+      );
     }
     expect(verifyChain(t.db.sqlite)).toBeUndefined();
     t.db.sqlite.prepare(`update events set payload = '{"id":"evil"}' where seq = 7`).run();
@@ -90,10 +149,19 @@ describe('SqliteEventStore', () => {
   });
 
   it('survives reopening with the same sequence and hash chain', async () => {
-    t.store.append([{ streamId: 's/a', namespace: 'default', expectedVersion: 0, events: [ev('/x', 'a')] }], cause);
+    t.store.append(
+      [{ streamId: 's/a', namespace: 'default', expectedVersion: 0, events: [ev('/x', 'a')] }],
+      cause,
+    );
     t = await t.reopen();
-    t.store.append([{ streamId: 's/a', namespace: 'default', expectedVersion: 1, events: [ev('/y', 'a')] }], cause);
-    expect(t.store.readAll().map((e) => [e.seq, e.streamVersion])).toEqual([[1, 1], [2, 2]]);
+    t.store.append(
+      [{ streamId: 's/a', namespace: 'default', expectedVersion: 1, events: [ev('/y', 'a')] }],
+      cause,
+    );
+    expect(t.store.readAll().map((e) => [e.seq, e.streamVersion])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
     expect(verifyChain(t.db.sqlite)).toBeUndefined();
   });
 });
