@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Projection } from '../domain/projection.ts';
 import { containerProjection } from '../domain/container-projection.ts';
 import { isLive } from '../domain/task-state.ts';
+import { decideForget } from '../domain/task-decide.ts';
+import { taskStreamId } from '../domain/task-evolve.ts';
 import { taskProjection } from '../domain/task-projection.ts';
 import { createSystemClock } from '../platform/system-clock.ts';
 import { createRuncRuntime } from '../runtime/runc-runtime.ts';
@@ -11,6 +13,7 @@ import { createEventBus } from '../services/event-bus.ts';
 import { createTaskService } from '../services/task-service.ts';
 import { openLedgerDatabase } from '../store/open-database.ts';
 import { createSqliteEventStore } from '../store/sqlite-event-store.ts';
+import { startGrpcServer } from '../grpc/grpc-server.ts';
 import { containerRoutes } from './container-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { serveApi } from './http-server.ts';
@@ -26,6 +29,8 @@ export interface DaemonConfig {
   readonly state: string;
   /** The API's unix socket. */
   readonly address: string;
+  /** A second unix socket serving containerd's gRPC API (for `ctr`); none when absent. */
+  readonly grpcAddress?: string;
   /** Where diagnostics go. */
   readonly log: (line: string) => void;
 }
@@ -69,15 +74,26 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
 
     const runtime = await createRuncRuntime({ stateDir: config.state, clock });
     cleanups.push(() => runtime.close());
-    const tasks = createTaskService({ store, runtime, committed: bus.live() });
+    const tasks = createTaskService({ store, runtime, committed: bus.live(), clock, log: config.log });
     cleanups.push(() => tasks.close());
     const containers = createContainerService({
       store,
       taskStatus: (ns, id) => {
-        const task = tasks.list(ns).find((t) => t.containerId === id);
+        const task = store.load(taskProjection, taskStreamId(ns, id));
         return isLive(task) ? task.status : undefined;
       },
+      // A failed create's record goes with its container, in the same transaction.
+      alsoOnDelete: (ns, id) => {
+        const streamId = taskStreamId(ns, id);
+        const events = decideForget(store.load(taskProjection, streamId));
+        return events.length ? [{ streamId, namespace: ns, expectedVersion: store.streamVersion(streamId), events }] : [];
+      },
     });
+    // Reconcile before serving: nobody may see a task the runtime contradicts.
+    const report = await tasks.recover();
+    config.log(
+      `recovery: ${report.reattached.length} re-attached, ${report.lost.length} lost, ${report.resolved.length} interrupted operations resolved, ${report.orphans.length} orphans removed`,
+    );
     const runtimeEvents = runtime.events().subscribe((event) => {
       tasks
         .handleRuntimeEvent(event)

@@ -65,3 +65,6 @@ export interface Task {
 export function isLive(task: Task | undefined): task is Task {
   return task !== undefined && task.status !== 'failed';
 }
+
+/** The exit status containerd reports when the real one cannot be known (monitor and runtime state gone). */
+export const unknownExitStatus = 255;

@@ -125,6 +125,8 @@ export interface RuntimeTask {
   metrics(): Promise<TaskMetrics>;
   /** Exit of the init process as the monitor recorded it, if it has exited. */
   exit(): Promise<Exit | undefined>;
+  /** The handle of an exec started earlier (also after a daemon restart), if the runtime has it. */
+  process(execId: string): RuntimeProcess | undefined;
   /** Path of the k8s-file log (`TIMESTAMP stream F|P line`) of the init process or of an exec. */
   logPath(execId?: string): string;
 }
@@ -139,6 +141,11 @@ export interface Runtime {
   get(namespace: string, id: string): Promise<RuntimeTask | undefined>;
   /** Deletes a task (runc state, monitor files, mounts, bundle) and returns its exit. */
   delete(task: RuntimeTask): Promise<Exit>;
+  /**
+   * Removes every trace of a task whatever its state, killing what still runs: for recovery of
+   * orphans, rolled-back creates and tasks whose state was lost. Idempotent.
+   */
+  discard(task: RuntimeTask): Promise<void>;
   /** Exits and OOMs as they happen; on subscription, exits recorded while nobody watched come first. */
   events(): Observable<RuntimeEvent>;
   /** Stops watching; running tasks and their monitors are left alone. */

@@ -10,10 +10,10 @@ import {
 import { containerProjection } from '../domain/container-projection.ts';
 import { adaptContainer } from '../domain/container-filter.ts';
 import { failedPrecondition, notFound } from '../domain/errors.ts';
-import type { EventCause } from '../domain/event-envelope.ts';
+import type { EventCause, NewEvent } from '../domain/event-envelope.ts';
 import { parseFilters } from '../domain/filter.ts';
 import { validateIdentifier } from '../domain/identifiers.ts';
-import type { EventStore } from '../ports/event-store.ts';
+import type { AppendRequest, EventStore } from '../ports/event-store.ts';
 
 /** Container metadata, after containerd's containers service: create, get, list, update, delete. */
 export interface ContainerService {
@@ -37,8 +37,8 @@ export function createContainerService(deps: {
   readonly store: EventStore;
   /** Status of the container's task, or undefined when it has none. */
   readonly taskStatus: TaskStatusLookup;
-  /** Called after a container is deleted, to free what it pinned (bundle, snapshot). */
-  readonly onDeleted?: (container: Container) => void;
+  /** Appends to other streams that must happen atomically with a container's delete. */
+  readonly alsoOnDelete?: (namespace: string, id: string) => AppendRequest[];
 }): ContainerService {
   const { store } = deps;
 
@@ -48,15 +48,16 @@ export function createContainerService(deps: {
   const appendTo = (
     namespace: string,
     id: string,
-    decide: (current: Container | undefined) => ReturnType<typeof decideCreateContainer>,
+    decide: (current: Container | undefined) => NewEvent[],
     cause: EventCause,
+    also: readonly AppendRequest[] = [],
   ): void => {
     const streamId = containerStreamId(namespace, id);
     // Read, decide and append run in one synchronous turn, so no other request interleaves;
     // the expected version still guards against a second writer on the same database.
     const expectedVersion = store.streamVersion(streamId);
     const events = decide(load(namespace, id));
-    store.append([{ streamId, namespace, expectedVersion, events }], cause);
+    store.append([{ streamId, namespace, expectedVersion, events }, ...also], cause);
   };
 
   return {
@@ -106,8 +107,13 @@ export function createContainerService(deps: {
           `container "${id}" has a task in state ${status}: delete the task first (tasks rm${status === 'stopped' ? '' : ' --force'} ${id})`,
         );
       }
-      appendTo(namespace, id, (current) => decideDeleteContainer(current, namespace, id), cause);
-      if (container) deps.onDeleted?.(container);
+      appendTo(
+        namespace,
+        id,
+        (current) => decideDeleteContainer(current, namespace, id),
+        cause,
+        deps.alsoOnDelete?.(namespace, id) ?? [],
+      );
     },
   };
 }

@@ -1,4 +1,3 @@
-import type { Observable } from 'rxjs';
 import { containerStreamId, requireContainer } from '../domain/container.ts';
 import { containerProjection } from '../domain/container-projection.ts';
 import {
@@ -7,24 +6,22 @@ import {
   invalidArgument,
   isTaskledgerError,
 } from '../domain/errors.ts';
-import type { EventCause, NewEvent, StoredEvent } from '../domain/event-envelope.ts';
+import type { EventCause } from '../domain/event-envelope.ts';
 import { validateIdentifier } from '../domain/identifiers.ts';
 import { parseSignal } from '../domain/signals.ts';
 import * as decide from '../domain/task-decide.ts';
 import { ioOf, taskStreamId } from '../domain/task-evolve.ts';
 import { taskProjection } from '../domain/task-projection.ts';
-import type { Task, TaskIoState } from '../domain/task-state.ts';
-import type { EventStore } from '../ports/event-store.ts';
+import { unknownExitStatus, type Task, type TaskIoState } from '../domain/task-state.ts';
 import type {
   Exit,
   Mount,
-  Runtime,
   RuntimeEvent,
-  RuntimeProcess,
   RuntimeTask,
   TaskMetrics,
 } from '../ports/runtime.ts';
-import { createKeyedMutex } from './keyed-mutex.ts';
+import { createTaskContext, taskKey, type TaskServiceDeps } from './task-context.ts';
+import { recoverTasks, type RecoveryReport } from './task-recovery.ts';
 import { waitForExit } from './task-wait.ts';
 
 /** What `delete` and `wait` return: containerd's exit. */
@@ -92,6 +89,8 @@ export interface TaskService {
   runtimeTask(ns: string, containerId: string): Promise<RuntimeTask>;
   /** Records what the runtime reports (exits, OOMs) as events. */
   handleRuntimeEvent(event: RuntimeEvent): Promise<void>;
+  /** Reconciles the log with the runtime after a restart; run before serving. */
+  recover(): Promise<RecoveryReport>;
   /** Fails pending waits with Unavailable (the daemon is stopping). */
   close(): void;
 }
@@ -101,49 +100,13 @@ const monitorCause = (): EventCause => ({
   source: 'daemon runtime monitor',
 });
 
-/** Creates the task service. `committed` is every event after its commit (the bus's live stream). */
-export function createTaskService(deps: {
-  store: EventStore;
-  runtime: Runtime;
-  committed: Observable<StoredEvent>;
-}): TaskService {
-  const { store, runtime, committed } = deps;
-  const mutex = createKeyedMutex();
-  const handles = new Map<string, RuntimeTask>();
-  const execHandles = new Map<string, RuntimeProcess>();
+/** Creates the task service. */
+export function createTaskService(deps: TaskServiceDeps): TaskService {
+  const ctx = createTaskContext(deps);
+  const { store, runtime, committed, mutex, handles, execHandles, load, record, handle } = ctx;
   const closing = new AbortController();
-
-  const load = (ns: string, id: string): Task | undefined =>
-    store.load(taskProjection, taskStreamId(ns, id));
   const live = (ns: string, id: string): Task => decide.requireTask(load(ns, id), ns, id);
-  const key = (ns: string, id: string): string => `${ns}/${id}`;
-
-  /** Appends what `decider` decides against the current state; returns the new state. */
-  const record = (
-    ns: string,
-    id: string,
-    decider: (t: Task | undefined) => NewEvent[],
-    cause: EventCause,
-  ): Task | undefined => {
-    const streamId = taskStreamId(ns, id);
-    const expectedVersion = store.streamVersion(streamId);
-    const events = decider(load(ns, id));
-    if (events.length > 0)
-      store.append([{ streamId, namespace: ns, expectedVersion, events }], cause);
-    return load(ns, id);
-  };
-
-  const handle = async (ns: string, id: string): Promise<RuntimeTask> => {
-    const cached = handles.get(key(ns, id));
-    if (cached) return cached;
-    const found = await runtime.get(ns, id);
-    if (!found)
-      throw failedPrecondition(
-        `task "${id}" has no runtime state (it may have been lost in a host reboot)`,
-      );
-    handles.set(key(ns, id), found);
-    return found;
-  };
+  const key = taskKey;
 
   const validNs = (ns: string, id: string): void => {
     validateIdentifier(ns, 'namespace');
@@ -343,7 +306,11 @@ export function createTaskService(deps: {
         record(ns, id, (t) => decide.decideDeleteIntent(decide.requireTask(t, ns, id)), cause);
         let exit: Exit;
         try {
-          exit = await runtime.delete(await handle(ns, id));
+          const rt = handles.get(key(ns, id)) ?? (await runtime.get(ns, id));
+          // A task whose runtime state was lost (recorded as exited 255) has nothing left to free.
+          exit = rt
+            ? await runtime.delete(rt)
+            : { status: current.exitStatus ?? unknownExitStatus, timestamp: current.exitedAt ?? deps.clock.now() };
         } catch (error) {
           if (!isTaskledgerError(error))
             throw internal(`deleting task "${id}" failed: ${String(error)}`, error);
@@ -407,6 +374,8 @@ export function createTaskService(deps: {
         return Promise.resolve();
       });
     },
+
+    recover: () => recoverTasks(ctx),
 
     close() {
       closing.abort();
