@@ -61,7 +61,7 @@ function startDaemon(): ChildProcess {
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  child.stderr!.on('data', () => undefined);
+  child.stderr.on('data', () => undefined);
   return child;
 }
 
