@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the runc runtime driver and its tests need: runc, conmon and
-# busybox-static (the source of the test rootfs). Quiet and fast when everything is present;
+# busybox-static (the source of the test rootfs), and containerd for the stock `ctr` client the
+# gRPC tests drive. Quiet and fast when everything is present;
 # `apt-get update` runs only when something is missing, because it is slow and needs the network.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ declare -A provides=(
   [runc]=/usr/sbin/runc
   [conmon]=/usr/bin/conmon
   [busybox-static]=/bin/busybox
+  [containerd]=/usr/bin/ctr
 )
 
 missing=()

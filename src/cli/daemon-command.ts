@@ -1,10 +1,13 @@
 import { parseArgs } from './args.ts';
 import type { CliContext } from './context.ts';
 
-/** `taskledger daemon [--root DIR] [--state DIR] [--address SOCK]`: runs until SIGTERM/SIGINT. */
+/**
+ * `taskledger daemon [--root DIR] [--state DIR] [--address SOCK] [--grpc-address SOCK]`: runs
+ * until SIGTERM/SIGINT; `--grpc-address` also serves containerd's gRPC API there (for `ctr`).
+ */
 export async function daemonCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, {
-    flags: { root: 'string', state: 'string', address: 'string' },
+    flags: { root: 'string', state: 'string', address: 'string', 'grpc-address': 'string' },
   });
   // Loaded here, not at the top: the CLI's other commands never pay for the daemon's code.
   const { startDaemon } = await import('../daemon/daemon.ts');
@@ -15,6 +18,7 @@ export async function daemonCommand(ctx: CliContext, argv: string[]): Promise<nu
     root: (flags.root as string | undefined) ?? '/var/lib/taskledger',
     state: (flags.state as string | undefined) ?? '/run/taskledger',
     address: (flags.address as string | undefined) ?? ctx.address,
+    grpcAddress: flags['grpc-address'] as string | undefined,
     log,
   });
   await new Promise<void>((resolve) => {
