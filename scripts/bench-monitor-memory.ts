@@ -1,0 +1,85 @@
+// Measures what monitoring costs per task: starts N `sleep` tasks (default 20) with the runc
+// runtime, reads each conmon's VmRSS and RssAnon from /proc/<pid>/status, prints the medians in
+// MB, then deletes the tasks. Run as root: npx tsx scripts/bench-monitor-memory.ts [N]
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { defaultSpec } from '../src/domain/default-spec.ts';
+import { createSystemClock } from '../src/platform/system-clock.ts';
+import type { RuntimeTask } from '../src/ports/runtime.ts';
+import { readPidFile } from '../src/runtime/monitor-files.ts';
+import { createRuncRuntime } from '../src/runtime/runc-runtime.ts';
+import { createRuntimeLayout } from '../src/runtime/runtime-layout.ts';
+
+const count = Number(process.argv[2] ?? 20);
+if (!Number.isInteger(count) || count < 1)
+  throw new Error('usage: bench-monitor-memory.ts [N >= 1]');
+
+const rootfs = path.join(tmpdir(), 'taskledger-bench-rootfs');
+const buildScript = fileURLToPath(new URL('build-rootfs.sh', import.meta.url));
+await execa('bash', [buildScript, rootfs], { timeout: 60_000 });
+
+const stateDir = await mkdtemp(path.join(tmpdir(), 'taskledger-bench-monitor-'));
+const layout = createRuntimeLayout(stateDir);
+const runtime = await createRuncRuntime({ stateDir, clock: createSystemClock() });
+const tasks: RuntimeTask[] = [];
+
+/** A field of /proc/<pid>/status in MB (the kernel reports kB). */
+function statusMb(pid: number, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+    readFileSync(`/proc/${pid}/status`, 'utf8'),
+  );
+  if (!match) throw new Error(`no ${field} for pid ${pid}`);
+  return Number(match[1]) / 1024;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+try {
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const task = await runtime.create(`sleep-${i}`, {
+      namespace: 'bench',
+      spec: defaultSpec({ args: ['sleep', '3600'] }),
+      rootfs: [{ type: 'bind', source: rootfs, options: ['rbind', 'ro'] }],
+      io: { terminal: false },
+    });
+    tasks.push(task);
+    await task.start();
+  }
+  const elapsedMs = performance.now() - started;
+  const rss: number[] = [];
+  const anon: number[] = [];
+  for (const task of tasks) {
+    const pid = await readPidFile(layout.task(task.namespace, task.id).init.conmonPidFile);
+    if (pid === undefined) throw new Error(`no conmon pid for ${task.id}`);
+    rss.push(statusMb(pid, 'VmRSS'));
+    anon.push(statusMb(pid, 'RssAnon'));
+  }
+  console.log(`tasks: ${count} (created and started in ${(elapsedMs / 1000).toFixed(1)} s)`);
+  console.log(
+    `monitor (conmon) VmRSS median: ${median(rss).toFixed(2)} MB (min ${Math.min(...rss).toFixed(2)}, max ${Math.max(...rss).toFixed(2)})`,
+  );
+  console.log(`monitor (conmon) RssAnon median: ${median(anon).toFixed(2)} MB`);
+} finally {
+  for (const task of tasks) {
+    await task.kill(9).catch(() => undefined);
+  }
+  for (const task of tasks) {
+    for (let tries = 0; tries < 200 && (await task.exit()) === undefined; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await runtime
+      .delete(task)
+      .catch((error: unknown) => console.error(`delete ${task.id}:`, error));
+  }
+  await runtime.close();
+  await rm(stateDir, { recursive: true, force: true });
+}

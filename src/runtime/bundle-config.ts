@@ -1,0 +1,50 @@
+import { invalidArgument } from '../domain/errors.ts';
+import type { OciProcess, OciSpec } from '../ports/runtime.ts';
+
+/** What the runtime fixes in a client's spec before writing it as the bundle's config.json. */
+export interface BundleConfigOptions {
+  /** Absolute path of the bundle's rootfs mount point; replaces `root.path`. */
+  readonly rootfs: string;
+  /** cgroup to use when the spec names none (see RuntimeLayout.cgroupsPath). */
+  readonly cgroupsPath: string;
+  /** Whether the client asked for a terminal in its IO. */
+  readonly terminal: boolean;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The config.json for a task: the client's spec with `root.path` pointing at the bundle's rootfs
+ * and a cgroup of its own. Pure; throws InvalidArgument for what runc would only reject later or
+ * what this runtime cannot do (terminal mode: conmon's console socket is not wired up).
+ */
+export function bundleConfig(spec: OciSpec, options: BundleConfigOptions): OciSpec {
+  if (!isRecord(spec)) throw invalidArgument('spec must be a JSON object');
+  validateProcess(spec.process, 'spec.process');
+  if (options.terminal) throw invalidArgument('terminal mode is not supported');
+  const root = isRecord(spec.root) ? spec.root : {};
+  const linux = isRecord(spec.linux) ? spec.linux : {};
+  const cgroupsPath =
+    typeof linux.cgroupsPath === 'string' && linux.cgroupsPath !== ''
+      ? linux.cgroupsPath
+      : options.cgroupsPath;
+  return { ...spec, root: { ...root, path: options.rootfs }, linux: { ...linux, cgroupsPath } };
+}
+
+/**
+ * Checks an OCI process object (the spec's, or an exec's) for what taskledger needs:
+ * non-empty string `args`, and no terminal.
+ */
+export function validateProcess(process: unknown, what: string): OciProcess {
+  if (!isRecord(process)) throw invalidArgument(`${what} must be a JSON object`);
+  const { args } = process;
+  if (!Array.isArray(args) || args.length === 0 || !args.every((arg) => typeof arg === 'string')) {
+    throw invalidArgument(`${what}.args must be a non-empty array of strings`);
+  }
+  if (process.terminal === true) throw invalidArgument('terminal mode is not supported');
+  if (process.cwd !== undefined && typeof process.cwd !== 'string') {
+    throw invalidArgument(`${what}.cwd must be a string`);
+  }
+  return process;
+}

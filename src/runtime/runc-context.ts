@@ -1,0 +1,28 @@
+import type { Clock } from '../ports/clock.ts';
+import type { ExitWatcher } from './exit-watcher.ts';
+import type { LogForwarder } from './log-forwarder.ts';
+import type { RuncCli } from './runc-cli.ts';
+import type { RuntimeLayout } from './runtime-layout.ts';
+import type { SubprocessRunner } from './subprocess-runner.ts';
+
+/** What the runc runtime's tasks and processes share; owned by the runtime, private to it. */
+export interface RuncContext {
+  /** Paths under the state directory. */
+  readonly layout: RuntimeLayout;
+  /** Runs runc. */
+  readonly runc: RuncCli;
+  /** The runc binary conmon runs. */
+  readonly runcBinary: string;
+  /** The conmon binary. */
+  readonly conmonBinary: string;
+  /** How long to wait for conmon to report a create or an exec. */
+  readonly conmonTimeoutMs: number;
+  /** Watches monitor directories for exits and OOMs. */
+  readonly watcher: ExitWatcher;
+  /** Output forwarders by monitor directory; finished when that process exits. */
+  readonly forwarders: Map<string, LogForwarder>;
+  /** Time of exits the runtime has to make up (status 255 when the monitor is gone). */
+  readonly clock: Clock;
+  /** Runs every subprocess (runc, conmon, mount) off the main thread. */
+  readonly runner: SubprocessRunner;
+}

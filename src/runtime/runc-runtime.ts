@@ -1,0 +1,326 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import type { Observable, Subscription } from 'rxjs';
+import {
+  alreadyExists,
+  failedPrecondition,
+  invalidArgument,
+  isTaskledgerError,
+  notFound,
+  unavailable,
+} from '../domain/errors.ts';
+import { validateIdentifier } from '../domain/identifiers.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { CreateOpts, Exit, Runtime, RuntimeEvent, RuntimeTask } from '../ports/runtime.ts';
+import { awaitExit } from './await-exit.ts';
+import { bundleConfig } from './bundle-config.ts';
+import { conmonCreateArgs } from './conmon-args.ts';
+import { launchConmon } from './conmon-launcher.ts';
+import { withRecordedExits } from './exit-replay.ts';
+import { ExitWatcher, recordedExit, type WatchedProcess } from './exit-watcher.ts';
+import { startLogForwarder, type LogForwarder } from './log-forwarder.ts';
+import {
+  exists,
+  isMonitorAlive,
+  readExit,
+  readPidFile,
+  unknownExitStatus,
+} from './monitor-files.ts';
+import { runcDeleteArgs, runcListArgs, runcStateArgs } from './runc-args.ts';
+import { createRuncCli } from './runc-cli.ts';
+import type { RuncContext } from './runc-context.ts';
+import { parseRuncList, parseRuncState, type RuncContainerState } from './runc-output.ts';
+import { RuncTask } from './runc-task.ts';
+import { resolveExecutable } from './resolve-executable.ts';
+import { mountRootfs } from './rootfs-mounts.ts';
+import { rootfsMounts } from './rootfs-source.ts';
+import { createRuntimeLayout } from './runtime-layout.ts';
+import { createSubprocessRunner } from './subprocess-runner.ts';
+import { removeTask } from './task-cleanup.ts';
+import {
+  bundleTasks,
+  runcNamespaces,
+  taskWatchedProcesses,
+  type TaskRef,
+} from './task-discovery.ts';
+
+/** Options of {@link createRuncRuntime}. */
+export interface RuncRuntimeOptions {
+  /** Directory for runc roots, bundles and monitor files; created if missing. */
+  readonly stateDir: string;
+  /** runc binary, a path or a name on PATH (default `runc`). */
+  readonly runcBinary?: string;
+  /** conmon binary, a path or a name on PATH (default `conmon`). */
+  readonly conmonBinary?: string;
+  /** Supplies the time of exits the runtime has to make up. */
+  readonly clock: Clock;
+}
+
+const runcTimeoutMs = 30_000;
+const conmonTimeoutMs = 60_000;
+const exitGraceMs = 2_000;
+const closeDrainMs = 5_000;
+// One subprocess per CPU (see subprocess-runner.ts for the measurements).
+const maxConcurrentSubprocesses = Math.max(2, availableParallelism());
+
+/**
+ * Creates the runc runtime: runc 1.1 for containers, one daemonized conmon per process as the
+ * monitor (no Node process per task; tasks outlive the daemon), inotify on conmon's monitor
+ * directories for exits and OOMs. Creates the state directories and starts watching the
+ * processes of tasks found on disk.
+ */
+export async function createRuncRuntime(options: RuncRuntimeOptions): Promise<Runtime> {
+  const layout = createRuntimeLayout(options.stateDir);
+  const [runcBinary, conmonBinary] = await Promise.all([
+    resolveExecutable(options.runcBinary ?? 'runc'),
+    resolveExecutable(options.conmonBinary ?? 'conmon'),
+  ]);
+  await Promise.all(
+    [layout.runcDir, layout.bundlesDir, layout.socketDir].map((dir) =>
+      mkdir(dir, { recursive: true }),
+    ),
+  );
+  const runner = createSubprocessRunner(maxConcurrentSubprocesses);
+  const ctx: RuncContext = Object.freeze({
+    layout,
+    runner,
+    runc: createRuncCli({ binary: runcBinary, timeoutMs: runcTimeoutMs, runner }),
+    runcBinary,
+    conmonBinary,
+    conmonTimeoutMs,
+    watcher: new ExitWatcher(),
+    forwarders: new Map<string, LogForwarder>(),
+    clock: options.clock,
+  });
+  const runtime = new RuncRuntime(ctx);
+  await runtime.watchExisting();
+  return runtime;
+}
+
+class RuncRuntime implements Runtime {
+  readonly #ctx: RuncContext;
+  readonly #internal: Subscription;
+  #closed = false;
+
+  constructor(ctx: RuncContext) {
+    this.#ctx = ctx;
+    // A process's output is complete once conmon records its exit: close the client's outputs.
+    this.#internal = ctx.watcher.events.subscribe((event) => {
+      if (event.type !== 'exit') return;
+      const paths = ctx.layout.task(event.namespace, event.containerId);
+      const dir =
+        event.execId === event.containerId ? paths.init.dir : paths.exec(event.execId).dir;
+      const forwarder = ctx.forwarders.get(dir);
+      ctx.forwarders.delete(dir);
+      void forwarder?.finish().catch(() => undefined);
+    });
+  }
+
+  /** Watches every started process on disk that has not exited (a restart resumes here). */
+  async watchExisting(): Promise<void> {
+    for (const ref of await bundleTasks(this.#ctx.layout)) {
+      for (const process of await taskWatchedProcesses(this.#ctx.layout, ref)) {
+        if (await exists(process.paths.conmonPidFile)) this.#watch(process);
+      }
+    }
+  }
+
+  async create(id: string, opts: CreateOpts): Promise<RuntimeTask> {
+    this.#assertOpen();
+    const { namespace } = opts;
+    validateIdentifier(namespace, 'namespace');
+    validateIdentifier(id, 'container id');
+    if (opts.checkpoint)
+      throw invalidArgument(
+        'restoring a checkpoint is not supported (CRIU cannot dump on this kernel)',
+      );
+    const { layout, watcher, forwarders } = this.#ctx;
+    const paths = layout.task(namespace, id);
+    const config = bundleConfig(opts.spec, {
+      rootfs: paths.rootfs,
+      cgroupsPath: layout.cgroupsPath(namespace, id),
+      terminal: opts.io.terminal,
+    });
+    const mounts = rootfsMounts(opts.rootfs, opts.spec);
+    if (await this.#runcState(namespace, id))
+      throw alreadyExists(`task ${namespace}/${id} already exists in runc`);
+    await mkdir(layout.namespaceBundles(namespace), { recursive: true });
+    await mkdir(layout.runcRoot(namespace), { recursive: true });
+    try {
+      await mkdir(paths.bundle);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'EEXIST')
+        throw alreadyExists(`task ${namespace}/${id} already exists`);
+      throw error;
+    }
+    try {
+      await mkdir(paths.rootfs);
+      await mkdir(paths.init.dir);
+      await writeFile(paths.config, JSON.stringify(config, null, 2));
+      await mountRootfs(mounts, paths.rootfs, this.#ctx.runner);
+      // The log exists before conmon starts, so the forwarder can watch it from the first byte.
+      await writeFile(paths.init.logFile, '');
+      const init: WatchedProcess = {
+        namespace,
+        containerId: id,
+        execId: id,
+        paths: paths.init,
+        reportsOom: true,
+      };
+      watcher.watch(init);
+      const forwarder = await startLogForwarder({
+        logFile: paths.init.logFile,
+        stdout: opts.io.stdout,
+        stderr: opts.io.stderr,
+      });
+      if (forwarder) forwarders.set(paths.init.dir, forwarder);
+      const pid = await launchConmon({
+        binary: this.#ctx.conmonBinary,
+        args: conmonCreateArgs({
+          runcBinary: this.#ctx.runcBinary,
+          runcRoot: layout.runcRoot(namespace),
+          containerId: id,
+          bundle: paths.bundle,
+          process: paths.init,
+          socketDir: layout.socketDir,
+        }),
+        cwd: paths.init.dir,
+        timeoutMs: conmonTimeoutMs,
+        what: `create ${namespace}/${id}`,
+        runner: this.#ctx.runner,
+      });
+      return new RuncTask(this.#ctx, namespace, id, pid);
+    } catch (error) {
+      // Leave nothing behind: no runc container, no mount, no monitor, no bundle.
+      await removeTask(this.#ctx, namespace, id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async tasks(): Promise<RuntimeTask[]> {
+    const { layout } = this.#ctx;
+    const refs = new Map<string, TaskRef>();
+    const states = new Map<string, RuncContainerState>();
+    for (const ref of await bundleTasks(layout)) refs.set(`${ref.namespace}/${ref.id}`, ref);
+    for (const namespace of await runcNamespaces(layout)) {
+      for (const state of parseRuncList(
+        await this.#ctx.runc.run(runcListArgs(layout.runcRoot(namespace))),
+      )) {
+        refs.set(`${namespace}/${state.id}`, { namespace, id: state.id });
+        states.set(`${namespace}/${state.id}`, state);
+      }
+    }
+    return Promise.all(
+      [...refs.entries()].map(async ([key, ref]) => this.#task(ref, states.get(key)?.pid)),
+    );
+  }
+
+  async get(namespace: string, id: string): Promise<RuntimeTask | undefined> {
+    validateIdentifier(namespace, 'namespace');
+    validateIdentifier(id, 'container id');
+    const state = await this.#runcState(namespace, id);
+    if (!state && !(await exists(this.#ctx.layout.task(namespace, id).bundle))) return undefined;
+    return this.#task({ namespace, id }, state?.pid);
+  }
+
+  async delete(task: RuntimeTask): Promise<Exit> {
+    this.#assertOpen();
+    const { namespace, id } = task;
+    const paths = this.#ctx.layout.task(namespace, id);
+    const init: WatchedProcess = {
+      namespace,
+      containerId: id,
+      execId: id,
+      paths: paths.init,
+      reportsOom: true,
+    };
+    let exit = await readExit(paths.init);
+    if (!exit) {
+      const state = await this.#runcState(namespace, id);
+      if (!state && !(await exists(paths.bundle)))
+        throw notFound(`task ${namespace}/${id} not found`);
+      if (state?.status === 'running' || state?.status === 'paused') {
+        throw failedPrecondition(
+          `task ${namespace}/${id} is ${state.status}: kill it before deleting`,
+        );
+      }
+      if (state?.status === 'created') {
+        // Never started: runc delete --force kills the waiting init, and conmon records the exit.
+        await this.#ctx.runc.run(runcDeleteArgs(this.#ctx.layout.runcRoot(namespace), id, true));
+        exit = await awaitExit(this.#ctx.watcher, init, exitGraceMs);
+      } else if (await isMonitorAlive(paths.init)) {
+        // Stopped, and conmon is still draining output before it writes the exit.
+        exit = await awaitExit(this.#ctx.watcher, init, exitGraceMs);
+      }
+      // No monitor and no record (e.g. after a reboot): containerd reports 255, found now.
+      exit ??= { status: unknownExitStatus, timestamp: this.#ctx.clock.now() };
+    }
+    await removeTask(this.#ctx, namespace, id);
+    return exit;
+  }
+
+  async discard(task: RuntimeTask): Promise<void> {
+    this.#assertOpen();
+    await removeTask(this.#ctx, task.namespace, task.id);
+  }
+
+  events(): Observable<RuntimeEvent> {
+    return withRecordedExits(this.#ctx.watcher.events, () => this.#recordedExits());
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#internal.unsubscribe();
+    this.#ctx.watcher.close();
+    for (const forwarder of this.#ctx.forwarders.values()) forwarder.abort();
+    this.#ctx.forwarders.clear();
+    // Let commands in flight finish (a create half done would leave debris), then kill the rest.
+    await this.#ctx.runner.idle(closeDrainMs);
+    this.#ctx.runner.cancelAll();
+    await this.#ctx.runner.idle(1_000);
+    await this.#ctx.runner.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw unavailable('the runtime is closed');
+  }
+
+  #watch(process: WatchedProcess): void {
+    try {
+      this.#ctx.watcher.watch(process);
+    } catch {
+      // The directory vanished meanwhile (deleted concurrently): nothing to watch.
+    }
+  }
+
+  async #task(ref: TaskRef, runcPid: number | undefined): Promise<RuncTask> {
+    const pid =
+      (await readPidFile(this.#ctx.layout.task(ref.namespace, ref.id).init.pidFile)) ??
+      runcPid ??
+      0;
+    return new RuncTask(this.#ctx, ref.namespace, ref.id, pid);
+  }
+
+  async #runcState(namespace: string, id: string): Promise<RuncContainerState | undefined> {
+    try {
+      return parseRuncState(
+        await this.#ctx.runc.run(runcStateArgs(this.#ctx.layout.runcRoot(namespace), id)),
+      );
+    } catch (error) {
+      if (isTaskledgerError(error, 'NotFound')) return undefined;
+      throw error;
+    }
+  }
+
+  async #recordedExits(): Promise<RuntimeEvent[]> {
+    const events: RuntimeEvent[] = [];
+    for (const ref of await bundleTasks(this.#ctx.layout)) {
+      for (const process of await taskWatchedProcesses(this.#ctx.layout, ref)) {
+        const event = await recordedExit(process).catch(() => undefined);
+        if (event) events.push(event);
+      }
+    }
+    return events;
+  }
+}

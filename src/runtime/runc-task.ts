@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import {
+  alreadyExists,
+  failedPrecondition,
+  invalidArgument,
+  isTaskledgerError,
+} from '../domain/errors.ts';
+import { validateIdentifier } from '../domain/identifiers.ts';
+import type {
+  Exit,
+  OciProcess,
+  RuntimeProcess,
+  RuntimeStatus,
+  RuntimeTask,
+  TaskIO,
+  TaskMetrics,
+} from '../ports/runtime.ts';
+import { validateProcess } from './bundle-config.ts';
+import { exists, readExit } from './monitor-files.ts';
+import {
+  runcKillArgs,
+  runcPauseArgs,
+  runcPsArgs,
+  runcResumeArgs,
+  runcStartArgs,
+  runcStateArgs,
+  runcStatsArgs,
+} from './runc-args.ts';
+import type { RuncContext } from './runc-context.ts';
+import { parseRuncPs, parseRuncState, parseRuncStats } from './runc-output.ts';
+import { RuncProcess } from './runc-process.ts';
+import type { TaskPaths } from './runtime-layout.ts';
+
+/**
+ * A task of the runc runtime: a runc container in the namespace's runc root, its bundle, and the
+ * conmon monitoring its init process. Holds no state of its own beyond ids and paths: every
+ * answer comes from runc or from conmon's files, so a task found after a restart works the same.
+ */
+export class RuncTask implements RuntimeTask {
+  readonly namespace: string;
+  readonly id: string;
+  readonly pid: number;
+  readonly bundle: string;
+  readonly #ctx: RuncContext;
+  readonly #paths: TaskPaths;
+
+  constructor(ctx: RuncContext, namespace: string, id: string, pid: number) {
+    this.namespace = namespace;
+    this.id = id;
+    this.pid = pid;
+    this.#ctx = ctx;
+    this.#paths = ctx.layout.task(namespace, id);
+    this.bundle = this.#paths.bundle;
+  }
+
+  get #root(): string {
+    return this.#ctx.layout.runcRoot(this.namespace);
+  }
+
+  async start(): Promise<void> {
+    await this.#ctx.runc.run(runcStartArgs(this.#root, this.id));
+  }
+
+  async kill(signal: number, options?: { all?: boolean }): Promise<void> {
+    let args: string[];
+    try {
+      args = runcKillArgs(this.#root, this.id, signal, options?.all ?? false);
+    } catch (error) {
+      throw invalidArgument((error as Error).message);
+    }
+    await this.#ctx.runc.run(args);
+  }
+
+  async pause(): Promise<void> {
+    await this.#ctx.runc.run(runcPauseArgs(this.#root, this.id));
+  }
+
+  async resume(): Promise<void> {
+    await this.#ctx.runc.run(runcResumeArgs(this.#root, this.id));
+  }
+
+  async pids(): Promise<number[]> {
+    return parseRuncPs(await this.#ctx.runc.run(runcPsArgs(this.#root, this.id)));
+  }
+
+  async status(): Promise<RuntimeStatus> {
+    try {
+      return parseRuncState(await this.#ctx.runc.run(runcStateArgs(this.#root, this.id))).status;
+    } catch (error) {
+      if (!isTaskledgerError(error, 'NotFound')) throw error;
+      // runc forgot it (deleted, or a reboot wiped its state); conmon's record may remain.
+      return (await readExit(this.#paths.init)) ? 'stopped' : 'unknown';
+    }
+  }
+
+  async exec(execId: string, process: OciProcess, io: TaskIO): Promise<RuntimeProcess> {
+    validateIdentifier(execId, 'exec id');
+    if (execId === this.id) throw invalidArgument('an exec id must differ from its container id');
+    if (io.terminal) throw invalidArgument('terminal mode is not supported');
+    const given = validateProcess(process, 'exec process');
+    if (!(await exists(this.#paths.config)))
+      throw failedPrecondition(`task ${this.namespace}/${this.id} has no bundle`);
+    // Fields the exec leaves out (env with PATH, user, cwd, capabilities, rlimits...) come from
+    // the container's own process, as `ctr exec` builds them: runc would otherwise run the exec
+    // without PATH or capabilities. runc also needs a cwd.
+    const config = JSON.parse(await readFile(this.#paths.config, 'utf8')) as {
+      process?: OciProcess;
+    };
+    const spec: OciProcess = { cwd: '/', ...config.process, ...given };
+    const paths = this.#paths.exec(execId);
+    await mkdir(this.#paths.execsDir, { recursive: true });
+    try {
+      await mkdir(paths.dir);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'EEXIST') {
+        throw alreadyExists(`exec ${execId} already exists in task ${this.namespace}/${this.id}`);
+      }
+      throw error;
+    }
+    await writeFile(paths.processFile, JSON.stringify(spec));
+    const watched = {
+      namespace: this.namespace,
+      containerId: this.id,
+      execId,
+      paths,
+      reportsOom: false,
+    };
+    return new RuncProcess(this.#ctx, watched, io);
+  }
+
+  process(execId: string): RuntimeProcess | undefined {
+    const paths = this.#paths.exec(validateIdentifier(execId, 'exec id'));
+    if (!existsSync(paths.processFile)) return undefined;
+    // After a restart the client's stdio paths are gone with the old daemon: output stays in the log.
+    const watched = {
+      namespace: this.namespace,
+      containerId: this.id,
+      execId,
+      paths,
+      reportsOom: false,
+    };
+    return new RuncProcess(this.#ctx, watched, { terminal: false });
+  }
+
+  async metrics(): Promise<TaskMetrics> {
+    return parseRuncStats(await this.#ctx.runc.run(runcStatsArgs(this.#root, this.id)));
+  }
+
+  exit(): Promise<Exit | undefined> {
+    return readExit(this.#paths.init);
+  }
+
+  logPath(execId?: string): string {
+    return execId === undefined || execId === this.id
+      ? this.#paths.init.logFile
+      : this.#paths.exec(validateIdentifier(execId, 'exec id')).logFile;
+  }
+}

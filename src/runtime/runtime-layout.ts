@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+
+/** The monitor directory of one process: conmon's persist dir, where it writes `exit` and `oom`. */
+export interface ProcessPaths {
+  /** The directory itself; one inotify watch on it sees the exit (and, for init, the OOM). */
+  readonly dir: string;
+  /** Exit status written by conmon when the process ends; its mtime is the exit time. */
+  readonly exitFile: string;
+  /** Created empty by conmon when the kernel OOM-kills something in the task's memory cgroup. */
+  readonly oomFile: string;
+  /** The process's pid as runc wrote it (`runc create|exec --pid-file`). */
+  readonly pidFile: string;
+  /** conmon's own pid (`conmon -P`). */
+  readonly conmonPidFile: string;
+  /** k8s-file log: `TIMESTAMP stdout|stderr F|P text` lines. */
+  readonly logFile: string;
+  /** The OCI process spec of an exec (`runc exec --process`); unused for init. */
+  readonly processFile: string;
+  /** conmon's `-u`: names its attach-socket symlink, short so socket paths stay under 108 bytes. */
+  readonly monitorId: string;
+}
+
+/** Where everything of one task lives. */
+export interface TaskPaths {
+  /** The OCI bundle directory; removing it removes every file of the task. */
+  readonly bundle: string;
+  /** `config.json` inside the bundle. */
+  readonly config: string;
+  /** Mount point of the task's root filesystem. */
+  readonly rootfs: string;
+  /** Parent of the exec monitor directories. */
+  readonly execsDir: string;
+  /** Monitor files of the init process. */
+  readonly init: ProcessPaths;
+  /** Monitor files of an exec. */
+  exec(execId: string): ProcessPaths;
+}
+
+/** Every path the runc runtime uses under its state directory; computing them does no I/O. */
+export interface RuntimeLayout {
+  /** The runtime's state directory. */
+  readonly stateDir: string;
+  /** Parent of the per-namespace runc roots. */
+  readonly runcDir: string;
+  /** Parent of the per-namespace bundle directories. */
+  readonly bundlesDir: string;
+  /** conmon's `--socket-dir-path`, where it links attach sockets; it must exist. */
+  readonly socketDir: string;
+  /** runc's `--root` for a namespace: private to taskledger, one per namespace. */
+  runcRoot(namespace: string): string;
+  /** The directory holding the bundles of a namespace. */
+  namespaceBundles(namespace: string): string;
+  /** The paths of one task. */
+  task(namespace: string, id: string): TaskPaths;
+  /**
+   * The cgroup of a task when its spec names none. runc's default (`/<id>`) would put equal ids
+   * of two namespaces, or of two taskledger instances, into one cgroup; the instance hash and
+   * the namespace keep them apart.
+   */
+  cgroupsPath(namespace: string, id: string): string;
+}
+
+const shortHash = (text: string, length: number): string =>
+  createHash('sha256').update(text).digest('hex').slice(0, length);
+
+/** Computes the runtime's layout under `stateDir` (made absolute). */
+export function createRuntimeLayout(stateDir: string): RuntimeLayout {
+  const root = path.resolve(stateDir);
+  const runcDir = path.join(root, 'runc');
+  const bundlesDir = path.join(root, 'bundles');
+  const instance = shortHash(root, 12);
+
+  const processPaths = (dir: string, key: string): ProcessPaths =>
+    Object.freeze({
+      dir,
+      exitFile: path.join(dir, 'exit'),
+      oomFile: path.join(dir, 'oom'),
+      pidFile: path.join(dir, 'pid'),
+      conmonPidFile: path.join(dir, 'conmon.pid'),
+      logFile: path.join(dir, 'log'),
+      processFile: path.join(dir, 'process.json'),
+      monitorId: shortHash(`${root}\0${key}`, 24),
+    });
+
+  return Object.freeze({
+    stateDir: root,
+    runcDir,
+    bundlesDir,
+    socketDir: path.join(root, 'sockets'),
+    runcRoot: (namespace: string) => path.join(runcDir, namespace),
+    namespaceBundles: (namespace: string) => path.join(bundlesDir, namespace),
+    task(namespace: string, id: string): TaskPaths {
+      const bundle = path.join(bundlesDir, namespace, id);
+      const execsDir = path.join(bundle, 'execs');
+      return Object.freeze({
+        bundle,
+        config: path.join(bundle, 'config.json'),
+        rootfs: path.join(bundle, 'rootfs'),
+        execsDir,
+        init: processPaths(path.join(bundle, 'init'), `${namespace}\0${id}`),
+        exec: (execId: string) =>
+          processPaths(path.join(execsDir, execId), `${namespace}\0${id}\0${execId}`),
+      });
+    },
+    cgroupsPath: (namespace: string, id: string) => `/taskledger/${instance}/${namespace}/${id}`,
+  });
+}

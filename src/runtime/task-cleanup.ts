@@ -1,0 +1,67 @@
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isTaskledgerError } from '../domain/errors.ts';
+import { isMonitorAlive, readPidFile } from './monitor-files.ts';
+import { runcDeleteArgs } from './runc-args.ts';
+import type { RuncContext } from './runc-context.ts';
+import { unmountRootfs } from './rootfs-mounts.ts';
+import type { ProcessPaths, TaskPaths } from './runtime-layout.ts';
+
+const monitorGraceMs = 2_000;
+const monitorCheckMs = 10;
+
+/** The monitor directories of a task: the init's and every exec's that exists on disk. */
+export async function taskProcesses(paths: TaskPaths): Promise<ProcessPaths[]> {
+  const execIds = await readdir(paths.execsDir).catch(() => [] as string[]);
+  return [paths.init, ...execIds.map((execId) => paths.exec(execId))];
+}
+
+/**
+ * Waits for a process's conmon to finish (it drains output and writes `exit` after the process
+ * dies), and SIGKILLs it after `graceMs`. This bounded wait is cleanup only: exits are learnt
+ * from inotify, never from here.
+ */
+export async function stopMonitor(process: ProcessPaths, graceMs = monitorGraceMs): Promise<void> {
+  for (let waited = 0; waited < graceMs; waited += monitorCheckMs) {
+    if (!(await isMonitorAlive(process))) return;
+    await sleep(monitorCheckMs);
+  }
+  const pid = await readPidFile(process.conmonPidFile);
+  if (pid !== undefined && (await isMonitorAlive(process))) {
+    try {
+      globalThis.process.kill(pid, 'SIGKILL');
+    } catch {
+      // it exited in between
+    }
+  }
+}
+
+/**
+ * Removes every trace of a task, whatever state it was left in: the watches and forwarders, the
+ * runc container (`delete --force`), its monitors, the rootfs mounts, conmon's attach-socket
+ * links and the bundle directory. Idempotent, so both a failed create and recovery can use it;
+ * the caller decides whether the task may go (it kills a task that still runs).
+ */
+export async function removeTask(ctx: RuncContext, namespace: string, id: string): Promise<void> {
+  const paths = ctx.layout.task(namespace, id);
+  const processes = await taskProcesses(paths);
+  for (const process of processes) {
+    ctx.watcher.unwatch(process.dir);
+    ctx.forwarders.get(process.dir)?.abort();
+    ctx.forwarders.delete(process.dir);
+  }
+  try {
+    await ctx.runc.run(runcDeleteArgs(ctx.layout.runcRoot(namespace), id, true));
+  } catch (error) {
+    if (!isTaskledgerError(error, 'NotFound')) throw error;
+  }
+  await Promise.all(processes.map((process) => stopMonitor(process)));
+  await unmountRootfs(paths.rootfs, ctx.runner);
+  await Promise.all(
+    processes.map((process) =>
+      rm(path.join(ctx.layout.socketDir, process.monitorId), { force: true }),
+    ),
+  );
+  await rm(paths.bundle, { recursive: true, force: true });
+}

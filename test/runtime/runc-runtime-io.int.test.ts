@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isTaskledgerError } from '../../src/domain/errors.ts';
+import { specFor } from '../helpers/busybox-rootfs.ts';
+import {
+  createRuntimeFixture,
+  delay,
+  eventually,
+  initExit,
+  type RuntimeFixture,
+} from './runtime-fixture.ts';
+
+let fx: RuntimeFixture;
+let ioDir: string;
+
+beforeAll(async () => {
+  fx = await createRuntimeFixture('io');
+  ioDir = await mkdtemp(path.join(tmpdir(), 'taskledger-io-fifos-'));
+});
+
+afterAll(async () => {
+  await fx.cleanup();
+  await rm(ioDir, { recursive: true, force: true });
+});
+
+/** Makes a FIFO, as `ctr` does for a task's stdio. */
+async function fifo(name: string): Promise<string> {
+  const file = path.join(ioDir, name);
+  await execa('mkfifo', [file], { timeout: 5_000 });
+  return file;
+}
+
+/** A reader in another process (like `ctr`): resolves with everything read, at EOF. */
+const readFifo = (file: string) =>
+  execa('cat', [file], { timeout: 20_000, stripFinalNewline: false });
+
+describe('runc runtime stdio (real runc + conmon)', () => {
+  it('forwards stdout and stderr to FIFOs and closes them when the task exits', async () => {
+    const stdout = await fifo('out-1');
+    const stderr = await fifo('err-1');
+    const outReader = readFifo(stdout); // opened before the task exists, as ctr does
+    const errReader = readFifo(stderr);
+    const task = await fx.create(
+      'fifos',
+      ['sh', '-c', 'echo hello; echo problem >&2; printf "no newline"'],
+      {
+        io: { stdout, stderr, terminal: false },
+      },
+    );
+    await task.start();
+    await fx.nextEvent(initExit('fifos'));
+    // EOF on both: the readers finish because the runtime closed its write ends.
+    const [out, err] = await Promise.all([outReader, errReader]);
+    expect(out.stdout).toBe('hello\nno newline');
+    expect(err.stdout).toBe('problem\n');
+    await fx.runtime.delete(task);
+  });
+
+  it('never blocks on a FIFO that nobody reads yet', async () => {
+    const stdout = await fifo('out-unread');
+    let maxLagMs = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      maxLagMs = Math.max(maxLagMs, now - last - 10);
+      last = now;
+    }, 10);
+    try {
+      const task = await fx.create('unread', ['sh', '-c', 'echo early; sleep 0.3; echo late'], {
+        io: { stdout, terminal: false },
+      });
+      await task.start();
+      await delay(100);
+      const reader = readFifo(stdout); // the client shows up late
+      await fx.nextEvent(initExit('unread'));
+      expect((await reader).stdout).toBe('early\nlate\n');
+      await fx.runtime.delete(task);
+    } finally {
+      clearInterval(ticker);
+    }
+    // Subprocess spawns stall the loop for a few ms each; a blocking FIFO open would stall it forever.
+    expect(maxLagMs).toBeLessThan(250);
+  });
+
+  it('forwards a megabyte through a FIFO, honouring backpressure', async () => {
+    const stdout = await fifo('out-big');
+    const reader = readFifo(stdout);
+    const task = await fx.create(
+      'big',
+      ['sh', '-c', 'head -c 1048576 /dev/zero | tr "\\0" x; echo'],
+      {
+        io: { stdout, terminal: false },
+      },
+    );
+    await task.start();
+    await fx.nextEvent(initExit('big'));
+    const { stdout: text } = await reader;
+    expect(text).toHaveLength(1048576 + 1);
+    expect(text.replaceAll('x', '')).toBe('\n');
+    await fx.runtime.delete(task);
+  });
+
+  it('appends output to regular files, both streams to one file when the paths are equal', async () => {
+    const file = path.join(ioDir, 'combined.log');
+    const task = await fx.create(
+      'files',
+      ['sh', '-c', 'echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three'],
+      {
+        io: { stdout: file, stderr: file, terminal: false },
+      },
+    );
+    await task.start();
+    await fx.nextEvent(initExit('files'));
+    // The exit is reported at once; the forwarder copies the log's tail a moment later.
+    await eventually(() => expect(readFileSync(file, 'utf8')).toBe('one\ntwo\nthree\n'));
+    await fx.runtime.delete(task);
+  });
+
+  it('forwards the output of an exec to its own file', async () => {
+    const file = path.join(ioDir, 'exec.out');
+    const task = await fx.create('exec-io', ['sleep', '60']);
+    await task.start();
+    const exec = await task.exec(
+      'say',
+      { args: ['echo', 'from exec'] },
+      { stdout: file, terminal: false },
+    );
+    await exec.start();
+    await fx.nextEvent(
+      (e) => e.type === 'exit' && e.containerId === 'exec-io' && e.execId === 'say',
+    );
+    await eventually(() => expect(readFileSync(file, 'utf8')).toBe('from exec\n'));
+    await exec.delete();
+    await task.kill(9);
+    await fx.nextEvent(initExit('exec-io'));
+    await fx.runtime.delete(task);
+  });
+
+  it('accepts a stdin path and ignores it', async () => {
+    const stdin = await fifo('in-ignored');
+    const task = await fx.create('stdin', ['sh', '-c', 'cat; echo done'], {
+      io: { stdin, terminal: false },
+    });
+    await task.start();
+    // The process reads /dev/null: EOF at once.
+    expect(await fx.nextEvent(initExit('stdin'))).toMatchObject({ status: 0 });
+    expect(readFileSync(task.logPath(), 'utf8')).toMatch(/ stdout F done\n$/);
+    await fx.runtime.delete(task);
+  });
+
+  it('refuses terminal mode', async () => {
+    const spec = specFor(['sh']);
+    (spec.process as Record<string, unknown>).terminal = true;
+    for (const attempt of [
+      fx.create('tty-spec', [], { spec }),
+      fx.create('tty-io', ['sh'], { io: { terminal: true } }),
+    ]) {
+      const error: unknown = await attempt.catch((e: unknown) => e);
+      expect(isTaskledgerError(error, 'InvalidArgument')).toBe(true);
+      expect((error as Error).message).toBe('terminal mode is not supported');
+    }
+    expect(await fx.runtime.get('default', 'tty-spec')).toBeUndefined();
+  });
+});

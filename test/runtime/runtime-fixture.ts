@@ -1,0 +1,149 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { filter, firstValueFrom, timeout } from 'rxjs';
+import { createSystemClock } from '../../src/platform/system-clock.ts';
+import type { Mount, Runtime, RuntimeEvent, RuntimeTask, TaskIO } from '../../src/ports/runtime.ts';
+import { createRuncRuntime } from '../../src/runtime/runc-runtime.ts';
+import { busyboxMounts, specFor } from '../helpers/busybox-rootfs.ts';
+
+/** A runc runtime on a private state directory, with helpers, for one test file. */
+export interface RuntimeFixture {
+  /** The private state directory (under the system temp dir). */
+  readonly stateDir: string;
+  /** The runtime under test. */
+  readonly runtime: Runtime;
+  /** Creates a task running `args` on the busybox rootfs; it is cleaned up by {@link cleanup}. */
+  create(id: string, args: readonly string[], options?: CreateOptions): Promise<RuntimeTask>;
+  /** The first event (recorded on disk or live) matching `predicate`, or a timeout error. */
+  nextEvent(predicate: (event: RuntimeEvent) => boolean, timeoutMs?: number): Promise<RuntimeEvent>;
+  /** Kills and deletes every task left, closes the runtime and removes the state directory. */
+  cleanup(): Promise<void>;
+}
+
+/** Extra settings for {@link RuntimeFixture.create}. */
+export interface CreateOptions {
+  readonly namespace?: string;
+  readonly io?: TaskIO;
+  readonly rootfs?: Mount[];
+  readonly spec?: Record<string, unknown>;
+}
+
+/** Starts a runtime on a fresh state directory named after `name`. */
+export async function createRuntimeFixture(name: string): Promise<RuntimeFixture> {
+  const stateDir = await mkdtemp(path.join(tmpdir(), `taskledger-${name}-`));
+  const runtime = await createRuncRuntime({ stateDir, clock: createSystemClock() });
+  return {
+    stateDir,
+    runtime,
+    async create(id, args, options = {}) {
+      return runtime.create(id, {
+        namespace: options.namespace ?? 'default',
+        spec: options.spec ?? specFor(args),
+        rootfs: options.rootfs ?? (await busyboxMounts()),
+        io: options.io ?? { terminal: false },
+      });
+    },
+    nextEvent(predicate, timeoutMs = 10_000) {
+      return firstValueFrom(runtime.events().pipe(filter(predicate), timeout(timeoutMs)));
+    },
+    async cleanup() {
+      for (const task of await runtime.tasks().catch(() => [])) {
+        await task.kill(9, { all: true }).catch(() => undefined);
+        await firstValueFrom(
+          runtime.events().pipe(
+            filter((e) => e.type === 'exit' && e.containerId === task.id && e.execId === task.id),
+            timeout(5_000),
+          ),
+        ).catch(() => undefined);
+        await runtime.delete(task).catch(() => undefined);
+      }
+      await runtime.close();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Predicate: the exit of the init process of `id`. */
+export const initExit =
+  (id: string) =>
+  (event: RuntimeEvent): boolean =>
+    event.type === 'exit' && event.containerId === id && event.execId === id;
+
+/** Everything a task could leave behind, to assert that there is nothing. */
+export interface Leftovers {
+  /** Containers runc still lists in any namespace root of the state directory. */
+  readonly runcContainers: string[];
+  /** Mount points under the state directory. */
+  readonly mounts: string[];
+  /** Live conmon processes whose command line mentions the state directory. */
+  readonly conmons: number[];
+  /** Bundle directories. */
+  readonly bundles: string[];
+}
+
+/** Looks for runc containers, mounts, conmons and bundles of `stateDir`. */
+export async function findLeftovers(stateDir: string): Promise<Leftovers> {
+  const runcContainers: string[] = [];
+  for (const namespace of await readdir(path.join(stateDir, 'runc')).catch(() => [] as string[])) {
+    const root = path.join(stateDir, 'runc', namespace);
+    const { stdout } = await execa('runc', ['--root', root, 'list', '--quiet'], {
+      timeout: 10_000,
+    });
+    runcContainers.push(...stdout.split('\n').filter((line) => line !== ''));
+  }
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => point.startsWith(stateDir));
+  const bundles: string[] = [];
+  for (const namespace of await readdir(path.join(stateDir, 'bundles')).catch(
+    () => [] as string[],
+  )) {
+    const ids = await readdir(path.join(stateDir, 'bundles', namespace));
+    bundles.push(...ids.map((id) => `${namespace}/${id}`));
+  }
+  return { runcContainers, mounts, conmons: conmonsMentioning(stateDir), bundles };
+}
+
+/** Pids of live (not zombie) conmon processes whose argv mentions `text`. */
+export function conmonsMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      const argv0 = cmdline.split('\0')[0] ?? '';
+      if (state !== 'Z' && path.basename(argv0) === 'conmon' && cmdline.includes(text))
+        pids.push(Number(entry));
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  return pids;
+}
+
+/** Resolves after `ms` milliseconds. */
+export const delay = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Retries `check` until it stops throwing (or `timeoutMs` passes, then rethrows its error). */
+export async function eventually(
+  check: () => void | Promise<void>,
+  timeoutMs = 2_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await delay(10);
+    }
+  }
+}
