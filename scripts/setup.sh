@@ -13,6 +13,6 @@ fi
 bash scripts/ensure-system-deps.sh
 
 # The CLI runs compiled JavaScript: loading TypeScript at each call would cost more than the call.
-node_modules/.bin/tsc -p tsconfig.build.json
+bash scripts/build.sh
 
 bash scripts/build-rootfs.sh "${TASKLEDGER_ROOTFS:-$PWD/.cache/rootfs}"

@@ -7,7 +7,7 @@ const bin = `${repo}bin/taskledger.js`;
 
 /** Throws unless the compiled CLI exists (scripts/setup.sh, which `npm test` runs, builds it). */
 export function requireBuiltCli(): void {
-  if (!existsSync(`${repo}dist/src/cli/main.js`)) {
+  if (!existsSync(`${repo}dist/bundle/main.js`)) {
     throw new Error(
       'dist/ is missing: run `bash scripts/setup.sh` (npm test does) before the CLI tests',
     );
