@@ -197,6 +197,23 @@ describe('tasks on real runc through the API', () => {
     await c.containers.delete('talker');
   });
 
+  it('records /tasks/oom when the kernel kills the task for memory, then its 137 exit', async () => {
+    const spec = specFor(['sh', '-c', 'head -c 200m /dev/zero | tail']);
+    const linux = spec.linux as Record<string, unknown>;
+    linux.resources = { ...(linux.resources as object), memory: { limit: 16 * 1024 * 1024 } };
+    await container('hungry', [], spec);
+    await c.tasks.create('hungry');
+    await c.tasks.start('hungry');
+    expect((await c.tasks.wait('hungry')).exit_status).toBe(137);
+    // The OOM marker and the exit come from two watches: give the OOM a moment to be recorded.
+    for (let i = 0; i < 50 && !(await c.tasks.get('hungry')).oom_killed; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const topics = (await events('event.container_id==hungry')).map((e) => e.topic);
+    expect(topics).toContain('/tasks/oom');
+    await c.tasks.delete('hungry');
+    await c.containers.delete('hungry');
+  });
+
   it('runs 20 tasks at once, each with its own exit status', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `many-${i}`);
     await Promise.all(ids.map((id, i) => container(id, ['sh', '-c', `sleep 0.5; exit ${i}`])));
@@ -225,6 +242,7 @@ describe('tasks on real runc through the API', () => {
       ]);
       // The container can go, and the failed record with it.
       await c.containers.delete(id);
+      await expect(c.tasks.get(id)).rejects.toMatchObject({ code: 'NotFound' });
     };
 
     it('a command missing from the rootfs', async () => {
