@@ -51,7 +51,8 @@ export const taskKey = (ns: string, id: string): string => `${ns}/${id}`;
 export function createTaskContext(deps: TaskServiceDeps): TaskContext {
   const { store, runtime } = deps;
   const handles = new Map<string, RuntimeTask>();
-  const load = (ns: string, id: string): Task | undefined => store.load(taskProjection, taskStreamId(ns, id));
+  const load = (ns: string, id: string): Task | undefined =>
+    store.load(taskProjection, taskStreamId(ns, id));
   return {
     ...deps,
     mutex: createKeyedMutex(),
@@ -62,7 +63,8 @@ export function createTaskContext(deps: TaskServiceDeps): TaskContext {
       const streamId = taskStreamId(ns, id);
       const expectedVersion = store.streamVersion(streamId);
       const events = decider(load(ns, id));
-      if (events.length > 0) store.append([{ streamId, namespace: ns, expectedVersion, events }], cause);
+      if (events.length > 0)
+        store.append([{ streamId, namespace: ns, expectedVersion, events }], cause);
       return load(ns, id);
     },
     async handle(ns, id) {
@@ -70,7 +72,9 @@ export function createTaskContext(deps: TaskServiceDeps): TaskContext {
       if (cached) return cached;
       const found = await runtime.get(ns, id);
       if (!found) {
-        throw failedPrecondition(`task "${id}" has no runtime state (it may have been lost in a host reboot)`);
+        throw failedPrecondition(
+          `task "${id}" has no runtime state (it may have been lost in a host reboot)`,
+        );
       }
       handles.set(taskKey(ns, id), found);
       return found;

@@ -18,7 +18,6 @@ export interface RecoveryReport {
   readonly orphans: string[];
 }
 
-
 /** The cause recorded on the events recovery appends. */
 export const recoveryCause = (): EventCause => ({
   correlationId: `recovery-${Date.now().toString(36)}`,
@@ -32,9 +31,16 @@ export const recoveryCause = (): EventCause => ({
  * monitors did record are left to the runtime's event replay, which carries the real status and time.
  */
 export async function recoverTasks(ctx: TaskContext): Promise<RecoveryReport> {
-  const report = { reattached: [] as string[], lost: [] as string[], resolved: [] as string[], orphans: [] as string[] };
+  const report = {
+    reattached: [] as string[],
+    lost: [] as string[],
+    resolved: [] as string[],
+    orphans: [] as string[],
+  };
   const cause = recoveryCause();
-  const runtimeTasks = new Map((await ctx.runtime.tasks()).map((t) => [taskKey(t.namespace, t.id), t]));
+  const runtimeTasks = new Map(
+    (await ctx.runtime.tasks()).map((t) => [taskKey(t.namespace, t.id), t]),
+  );
   for (const task of ctx.store.list(taskProjection)) {
     const key = taskKey(task.namespace, task.containerId);
     const rt = runtimeTasks.get(key);
@@ -51,7 +57,13 @@ export async function recoverTasks(ctx: TaskContext): Promise<RecoveryReport> {
   return report;
 }
 
-async function recoverOne(ctx: TaskContext, task: Task, rt: RuntimeTask | undefined, cause: EventCause, report: RecoveryReport): Promise<void> {
+async function recoverOne(
+  ctx: TaskContext,
+  task: Task,
+  rt: RuntimeTask | undefined,
+  cause: EventCause,
+  report: RecoveryReport,
+): Promise<void> {
   const ns = task.namespace;
   const id = task.containerId;
   const key = taskKey(ns, id);
@@ -65,12 +77,24 @@ async function recoverOne(ctx: TaskContext, task: Task, rt: RuntimeTask | undefi
     case 'creating':
       // The intent has no outcome: the daemon died inside create. Roll back whatever runc got.
       if (rt) await ctx.runtime.discard(rt);
-      record((t) => decide.decideCreateFailed(t, 'the daemon stopped while creating the task; rolled back on restart'));
+      record((t) =>
+        decide.decideCreateFailed(
+          t,
+          'the daemon stopped while creating the task; rolled back on restart',
+        ),
+      );
       report.resolved.push(key);
       return;
     case 'deleting': {
-      const exit = rt ? await ctx.runtime.delete(rt).catch(async () => (await ctx.runtime.discard(rt), undefined)) : undefined;
-      record((t) => decide.decideDeleted(t, { status: t.exitStatus ?? exit?.status ?? unknownExitStatus, exitedAt: t.exitedAt ?? exit?.timestamp ?? ctx.clock.now() }));
+      const exit = rt
+        ? await ctx.runtime.delete(rt).catch(async () => (await ctx.runtime.discard(rt), undefined))
+        : undefined;
+      record((t) =>
+        decide.decideDeleted(t, {
+          status: t.exitStatus ?? exit?.status ?? unknownExitStatus,
+          exitedAt: t.exitedAt ?? exit?.timestamp ?? ctx.clock.now(),
+        }),
+      );
       report.resolved.push(key);
       return;
     }
@@ -96,7 +120,8 @@ async function recoverOne(ctx: TaskContext, task: Task, rt: RuntimeTask | undefi
   }
   if (!recorded) {
     // The runtime moved on while the log did not (the daemon died between runc and the append).
-    if (status === 'running' && task.status === 'created') record((t) => decide.decideStarted(t, rt.pid));
+    if (status === 'running' && task.status === 'created')
+      record((t) => decide.decideStarted(t, rt.pid));
     if (status === 'paused' && task.status === 'running') record((t) => decide.decidePaused(t));
     if (status === 'running' && task.status === 'paused') record((t) => decide.decideResumed(t));
   }
@@ -108,10 +133,30 @@ function lostExit(task: Task, now: string): NewEvent[] {
   const events: NewEvent[] = [];
   for (const x of Object.values(task.execs)) {
     if (x.status === 'running') {
-      events.push({ topic: taskTopics.exit, event: { container_id: task.containerId, id: x.execId, pid: x.pid, exit_status: unknownExitStatus, exited_at: now, reason: lostReason } });
+      events.push({
+        topic: taskTopics.exit,
+        event: {
+          container_id: task.containerId,
+          id: x.execId,
+          pid: x.pid,
+          exit_status: unknownExitStatus,
+          exited_at: now,
+          reason: lostReason,
+        },
+      });
     }
   }
-  events.push({ topic: taskTopics.exit, event: { container_id: task.containerId, id: task.containerId, pid: task.pid, exit_status: unknownExitStatus, exited_at: now, reason: lostReason } });
+  events.push({
+    topic: taskTopics.exit,
+    event: {
+      container_id: task.containerId,
+      id: task.containerId,
+      pid: task.pid,
+      exit_status: unknownExitStatus,
+      exited_at: now,
+      reason: lostReason,
+    },
+  });
   return events;
 }
 

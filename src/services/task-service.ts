@@ -1,99 +1,21 @@
 import { containerStreamId, requireContainer } from '../domain/container.ts';
 import { containerProjection } from '../domain/container-projection.ts';
-import {
-  failedPrecondition,
-  internal,
-  invalidArgument,
-  isTaskledgerError,
-} from '../domain/errors.ts';
+import { failedPrecondition, internal, isTaskledgerError } from '../domain/errors.ts';
 import type { EventCause } from '../domain/event-envelope.ts';
 import { validateIdentifier } from '../domain/identifiers.ts';
 import { parseSignal } from '../domain/signals.ts';
 import * as decide from '../domain/task-decide.ts';
-import { ioOf, taskStreamId } from '../domain/task-evolve.ts';
+import { taskStreamId } from '../domain/task-evolve.ts';
 import { taskProjection } from '../domain/task-projection.ts';
-import { unknownExitStatus, type Task, type TaskIoState } from '../domain/task-state.ts';
-import type {
-  Exit,
-  Mount,
-  RuntimeEvent,
-  RuntimeTask,
-  TaskMetrics,
-} from '../ports/runtime.ts';
+import { unknownExitStatus, type Task } from '../domain/task-state.ts';
+import type { Exit, Mount, RuntimeTask } from '../ports/runtime.ts';
 import { createTaskContext, taskKey, type TaskServiceDeps } from './task-context.ts';
-import { recoverTasks, type RecoveryReport } from './task-recovery.ts';
+import { recoverTasks } from './task-recovery.ts';
+import type { ExitResult, TaskService } from './task-service-contract.ts';
+
+export type { ExitResult, TaskService } from './task-service-contract.ts';
+import { parseIo, parseProcess } from './task-requests.ts';
 import { waitForExit } from './task-wait.ts';
-
-/** What `delete` and `wait` return: containerd's exit. */
-export interface ExitResult {
-  readonly exit_status: number;
-  readonly exited_at: string;
-  readonly pid: number;
-}
-
-/** The task service: containerd's task lifecycle over the runtime, every step an event. */
-export interface TaskService {
-  /** Creates the container's task (intent, runtime create, outcome). */
-  create(ns: string, containerId: string, io: unknown, cause: EventCause): Promise<Task>;
-  /** Starts the created init process. */
-  start(ns: string, containerId: string, cause: EventCause): Promise<Task>;
-  /** Sends a signal to the init process (or all processes), or to an exec. */
-  kill(
-    ns: string,
-    containerId: string,
-    options: { signal?: unknown; all?: boolean; execId?: string },
-  ): Promise<void>;
-  /** Freezes the task. */
-  pause(ns: string, containerId: string, cause: EventCause): Promise<Task>;
-  /** Thaws the task. */
-  resume(ns: string, containerId: string, cause: EventCause): Promise<Task>;
-  /** Adds an exec process (not started). */
-  exec(
-    ns: string,
-    containerId: string,
-    request: { execId: unknown; process: unknown; io: unknown },
-    cause: EventCause,
-  ): Promise<Task>;
-  /** Starts an added exec; resolves with its pid. */
-  startExec(ns: string, containerId: string, execId: string, cause: EventCause): Promise<number>;
-  /** Removes a stopped exec and returns its exit. */
-  deleteExec(
-    ns: string,
-    containerId: string,
-    execId: string,
-    cause: EventCause,
-  ): Promise<ExitResult>;
-  /** Deletes a stopped task (or, with force, kills and waits first); returns its exit. */
-  delete(
-    ns: string,
-    containerId: string,
-    options: { force?: boolean },
-    cause: EventCause,
-  ): Promise<ExitResult>;
-  /** Resolves when the init process (or the exec) has exited. */
-  wait(
-    ns: string,
-    containerId: string,
-    execId: string | undefined,
-    signal: AbortSignal,
-  ): Promise<ExitResult>;
-  /** The task; NotFound when there is none. */
-  get(ns: string, containerId: string): Task;
-  /** Every task of a namespace, failed creates included. */
-  list(ns: string): Task[];
-  /** Pids of the task's processes. */
-  pids(ns: string, containerId: string): Promise<number[]>;
-  /** cgroup metrics. */
-  metrics(ns: string, containerId: string): Promise<TaskMetrics>;
-  /** The runtime handle (for logs). */
-  runtimeTask(ns: string, containerId: string): Promise<RuntimeTask>;
-  /** Records what the runtime reports (exits, OOMs) as events. */
-  handleRuntimeEvent(event: RuntimeEvent): Promise<void>;
-  /** Reconciles the log with the runtime after a restart; run before serving. */
-  recover(): Promise<RecoveryReport>;
-  /** Fails pending waits with Unavailable (the daemon is stopping). */
-  close(): void;
-}
 
 const monitorCause = (): EventCause => ({
   correlationId: `runtime-${Date.now().toString(36)}`,
@@ -310,7 +232,10 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           // A task whose runtime state was lost (recorded as exited 255) has nothing left to free.
           exit = rt
             ? await runtime.delete(rt)
-            : { status: current.exitStatus ?? unknownExitStatus, timestamp: current.exitedAt ?? deps.clock.now() };
+            : {
+                status: current.exitStatus ?? unknownExitStatus,
+                timestamp: current.exitedAt ?? deps.clock.now(),
+              };
         } catch (error) {
           if (!isTaskledgerError(error))
             throw internal(`deleting task "${id}" failed: ${String(error)}`, error);
@@ -382,32 +307,4 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     },
   };
   return service;
-}
-
-function parseIo(value: unknown): TaskIoState {
-  if (value === undefined || value === null) return ioOf(undefined);
-  if (typeof value !== 'object' || Array.isArray(value))
-    throw invalidArgument('io must be an object {stdin, stdout, stderr, terminal}');
-  const io = value as Record<string, unknown>;
-  for (const name of ['stdin', 'stdout', 'stderr']) {
-    const path = io[name];
-    if (path === undefined || path === null || path === '') continue;
-    if (typeof path !== 'string' || !path.startsWith('/'))
-      throw invalidArgument(`io.${name} must be an absolute path`);
-    if (path.split('/').includes('..')) throw invalidArgument(`io.${name} must not contain ".."`);
-  }
-  if (io.terminal !== undefined && typeof io.terminal !== 'boolean')
-    throw invalidArgument('io.terminal must be a boolean');
-  return ioOf(io);
-}
-
-function parseProcess(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidArgument('process must be an OCI process object with args');
-  }
-  const args = (value as Record<string, unknown>).args;
-  if (!Array.isArray(args) || args.length === 0 || !args.every((a) => typeof a === 'string')) {
-    throw invalidArgument('process.args must be a non-empty array of strings');
-  }
-  return value as Record<string, unknown>;
 }
