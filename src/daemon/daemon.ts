@@ -13,10 +13,11 @@ import { createEventBus } from '../services/event-bus.ts';
 import { createTaskService } from '../services/task-service.ts';
 import { openLedgerDatabase } from '../store/open-database.ts';
 import { createSqliteEventStore } from '../store/sqlite-event-store.ts';
-import { startGrpcServer } from '../grpc/grpc-server.ts';
 import { containerRoutes } from './container-routes.ts';
 import { eventRoutes } from './event-routes.ts';
+import { historyRoutes } from './history-routes.ts';
 import { serveApi } from './http-server.ts';
+import { replayRoutes } from './replay-routes.ts';
 import { acquireRootLock } from './root-lock.ts';
 import { taskRoutes } from './task-routes.ts';
 import { versionRoutes } from './version-routes.ts';
@@ -74,7 +75,13 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
 
     const runtime = await createRuncRuntime({ stateDir: config.state, clock });
     cleanups.push(() => runtime.close());
-    const tasks = createTaskService({ store, runtime, committed: bus.live(), clock, log: config.log });
+    const tasks = createTaskService({
+      store,
+      runtime,
+      committed: bus.live(),
+      clock,
+      log: config.log,
+    });
     cleanups.push(() => tasks.close());
     const containers = createContainerService({
       store,
@@ -86,7 +93,9 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       alsoOnDelete: (ns, id) => {
         const streamId = taskStreamId(ns, id);
         const events = decideForget(store.load(taskProjection, streamId));
-        return events.length ? [{ streamId, namespace: ns, expectedVersion: store.streamVersion(streamId), events }] : [];
+        return events.length
+          ? [{ streamId, namespace: ns, expectedVersion: store.streamVersion(streamId), events }]
+          : [];
       },
     });
     // Reconcile before serving: nobody may see a task the runtime contradicts.
@@ -110,12 +119,28 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
         ...containerRoutes(containers),
         ...taskRoutes(tasks),
         ...eventRoutes(store, bus),
+        ...historyRoutes(store),
+        ...replayRoutes(store),
       ],
       config.log,
     );
     cleanups.push(() => server.close());
+    if (config.grpcAddress) {
+      // Loaded only when asked for: grpc-js and protobufjs cost a few hundred ms of start-up.
+      const { startGrpcServer } = await import('../grpc/grpc-server.ts');
+      const grpc = await startGrpcServer({
+        address: config.grpcAddress,
+        containers,
+        tasks,
+        store,
+        bus,
+        log: config.log,
+      });
+      cleanups.push(() => grpc.close());
+      config.log(`containerd gRPC API serving ${config.grpcAddress}`);
+    }
     config.log(
-      `taskledger daemon serving ${config.address} (root ${config.root}, state ${config.state})`,
+      `taskledger daemon serving ${config.address} (root ${config.root}, state ${config.state}; ready ${Math.round(process.uptime() * 1000)} ms after process start)`,
     );
   } catch (error) {
     await stop();
