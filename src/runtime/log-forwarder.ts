@@ -23,6 +23,7 @@ export interface LogForwarderOptions {
 }
 
 const readSize = 64 * 1024;
+const finishTimeoutMs = 60_000;
 
 /**
  * Starts forwarding, or returns undefined when there is nowhere to forward to. conmon owns the
@@ -102,8 +103,12 @@ export async function startLogForwarder(
   const closeAll = async (graceful: boolean): Promise<void> => {
     watcher.close();
     if (graceful) {
+      // A client that never reads would hold its FIFO (and this forwarder) forever: give up.
+      const giveUp = setTimeout(() => sinks.forEach((sink) => sink.destroy()), finishTimeoutMs);
+      giveUp.unref();
       await pump();
       await Promise.all(sinks.map((sink) => endSink(sink)));
+      clearTimeout(giveUp);
     } else {
       stopped = true;
       for (const sink of sinks) sink.destroy();

@@ -1,24 +1,15 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Observable, Subscription } from 'rxjs';
-import {
-  alreadyExists,
-  failedPrecondition,
-  invalidArgument,
-  isTaskledgerError,
-  notFound,
-  unavailable,
-} from '../domain/errors.ts';
+import { failedPrecondition, notFound, unavailable } from '../domain/errors.ts';
 import { validateIdentifier } from '../domain/identifiers.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CreateOpts, Exit, Runtime, RuntimeEvent, RuntimeTask } from '../ports/runtime.ts';
 import { awaitExit } from './await-exit.ts';
-import { bundleConfig } from './bundle-config.ts';
-import { conmonCreateArgs } from './conmon-args.ts';
-import { launchConmon } from './conmon-launcher.ts';
+import { pruneCgroupParents } from './cgroup-prune.ts';
 import { withRecordedExits } from './exit-replay.ts';
 import { ExitWatcher, recordedExit, type WatchedProcess } from './exit-watcher.ts';
-import { startLogForwarder, type LogForwarder } from './log-forwarder.ts';
+import type { LogForwarder } from './log-forwarder.ts';
 import {
   exists,
   isMonitorAlive,
@@ -26,17 +17,16 @@ import {
   readPidFile,
   unknownExitStatus,
 } from './monitor-files.ts';
-import { runcDeleteArgs, runcListArgs, runcStateArgs } from './runc-args.ts';
+import { runcDeleteArgs, runcListArgs } from './runc-args.ts';
 import { createRuncCli } from './runc-cli.ts';
 import type { RuncContext } from './runc-context.ts';
-import { parseRuncList, parseRuncState, type RuncContainerState } from './runc-output.ts';
+import { parseRuncList, type RuncContainerState } from './runc-output.ts';
 import { RuncTask } from './runc-task.ts';
 import { resolveExecutable } from './resolve-executable.ts';
-import { mountRootfs } from './rootfs-mounts.ts';
-import { rootfsMounts } from './rootfs-source.ts';
 import { createRuntimeLayout } from './runtime-layout.ts';
 import { createSubprocessRunner } from './subprocess-runner.ts';
 import { removeTask } from './task-cleanup.ts';
+import { createTask, runcState } from './task-creation.ts';
 import {
   bundleTasks,
   runcNamespaces,
@@ -127,74 +117,7 @@ class RuncRuntime implements Runtime {
 
   async create(id: string, opts: CreateOpts): Promise<RuntimeTask> {
     this.#assertOpen();
-    const { namespace } = opts;
-    validateIdentifier(namespace, 'namespace');
-    validateIdentifier(id, 'container id');
-    if (opts.checkpoint)
-      throw invalidArgument(
-        'restoring a checkpoint is not supported (CRIU cannot dump on this kernel)',
-      );
-    const { layout, watcher, forwarders } = this.#ctx;
-    const paths = layout.task(namespace, id);
-    const config = bundleConfig(opts.spec, {
-      rootfs: paths.rootfs,
-      cgroupsPath: layout.cgroupsPath(namespace, id),
-      terminal: opts.io.terminal,
-    });
-    const mounts = rootfsMounts(opts.rootfs, opts.spec);
-    if (await this.#runcState(namespace, id))
-      throw alreadyExists(`task ${namespace}/${id} already exists in runc`);
-    await mkdir(layout.namespaceBundles(namespace), { recursive: true });
-    await mkdir(layout.runcRoot(namespace), { recursive: true });
-    try {
-      await mkdir(paths.bundle);
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'EEXIST')
-        throw alreadyExists(`task ${namespace}/${id} already exists`);
-      throw error;
-    }
-    try {
-      await mkdir(paths.rootfs);
-      await mkdir(paths.init.dir);
-      await writeFile(paths.config, JSON.stringify(config, null, 2));
-      await mountRootfs(mounts, paths.rootfs, this.#ctx.runner);
-      // The log exists before conmon starts, so the forwarder can watch it from the first byte.
-      await writeFile(paths.init.logFile, '');
-      const init: WatchedProcess = {
-        namespace,
-        containerId: id,
-        execId: id,
-        paths: paths.init,
-        reportsOom: true,
-      };
-      watcher.watch(init);
-      const forwarder = await startLogForwarder({
-        logFile: paths.init.logFile,
-        stdout: opts.io.stdout,
-        stderr: opts.io.stderr,
-      });
-      if (forwarder) forwarders.set(paths.init.dir, forwarder);
-      const pid = await launchConmon({
-        binary: this.#ctx.conmonBinary,
-        args: conmonCreateArgs({
-          runcBinary: this.#ctx.runcBinary,
-          runcRoot: layout.runcRoot(namespace),
-          containerId: id,
-          bundle: paths.bundle,
-          process: paths.init,
-          socketDir: layout.socketDir,
-        }),
-        cwd: paths.init.dir,
-        timeoutMs: conmonTimeoutMs,
-        what: `create ${namespace}/${id}`,
-        runner: this.#ctx.runner,
-      });
-      return new RuncTask(this.#ctx, namespace, id, pid);
-    } catch (error) {
-      // Leave nothing behind: no runc container, no mount, no monitor, no bundle.
-      await removeTask(this.#ctx, namespace, id).catch(() => undefined);
-      throw error;
-    }
+    return createTask(this.#ctx, id, opts);
   }
 
   async tasks(): Promise<RuntimeTask[]> {
@@ -218,7 +141,7 @@ class RuncRuntime implements Runtime {
   async get(namespace: string, id: string): Promise<RuntimeTask | undefined> {
     validateIdentifier(namespace, 'namespace');
     validateIdentifier(id, 'container id');
-    const state = await this.#runcState(namespace, id);
+    const state = await runcState(this.#ctx, namespace, id);
     if (!state && !(await exists(this.#ctx.layout.task(namespace, id).bundle))) return undefined;
     return this.#task({ namespace, id }, state?.pid);
   }
@@ -236,7 +159,7 @@ class RuncRuntime implements Runtime {
     };
     let exit = await readExit(paths.init);
     if (!exit) {
-      const state = await this.#runcState(namespace, id);
+      const state = await runcState(this.#ctx, namespace, id);
       if (!state && !(await exists(paths.bundle)))
         throw notFound(`task ${namespace}/${id} not found`);
       if (state?.status === 'running' || state?.status === 'paused') {
@@ -280,6 +203,7 @@ class RuncRuntime implements Runtime {
     this.#ctx.runner.cancelAll();
     await this.#ctx.runner.idle(1_000);
     await this.#ctx.runner.close();
+    await pruneCgroupParents(this.#ctx.layout.cgroupParent);
   }
 
   #assertOpen(): void {
@@ -300,17 +224,6 @@ class RuncRuntime implements Runtime {
       runcPid ??
       0;
     return new RuncTask(this.#ctx, ref.namespace, ref.id, pid);
-  }
-
-  async #runcState(namespace: string, id: string): Promise<RuncContainerState | undefined> {
-    try {
-      return parseRuncState(
-        await this.#ctx.runc.run(runcStateArgs(this.#ctx.layout.runcRoot(namespace), id)),
-      );
-    } catch (error) {
-      if (isTaskledgerError(error, 'NotFound')) return undefined;
-      throw error;
-    }
   }
 
   async #recordedExits(): Promise<RuntimeEvent[]> {

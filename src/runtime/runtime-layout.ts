@@ -59,6 +59,8 @@ export interface RuntimeLayout {
    * the namespace keep them apart.
    */
   cgroupsPath(namespace: string, id: string): string;
+  /** The parent of every {@link cgroupsPath} of this instance: `/taskledger/<instance hash>`. */
+  readonly cgroupParent: string;
 }
 
 const shortHash = (text: string, length: number): string =>
@@ -104,5 +106,6 @@ export function createRuntimeLayout(stateDir: string): RuntimeLayout {
       });
     },
     cgroupsPath: (namespace: string, id: string) => `/taskledger/${instance}/${namespace}/${id}`,
+    cgroupParent: `/taskledger/${instance}`,
   });
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { createSystemClock } from '../../src/platform/system-clock.ts';
 import { parseTimestampNs } from '../../src/domain/timestamp.ts';
 import type { RuntimeEvent } from '../../src/ports/runtime.ts';
 import { createRuncRuntime } from '../../src/runtime/runc-runtime.ts';
+import { createRuntimeLayout } from '../../src/runtime/runtime-layout.ts';
 import { busyboxMounts, specFor } from '../helpers/busybox-rootfs.ts';
 import {
   createRuntimeFixture,
@@ -144,6 +146,11 @@ describe('runc runtime events (real runc + conmon)', () => {
         conmons: [],
         bundles: [],
       });
+      // Closing also removes the empty cgroup parents runc left behind.
+      await restarted.close();
+      const parent = createRuntimeLayout(stateDir).cgroupParent;
+      expect(existsSync(`/sys/fs/cgroup/memory${parent}`)).toBe(false);
+      expect(existsSync(`/sys/fs/cgroup/pids${parent}`)).toBe(false);
     } finally {
       await restarted.close();
       await rm(stateDir, { recursive: true, force: true });

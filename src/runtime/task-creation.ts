@@ -1,0 +1,111 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { alreadyExists, invalidArgument, isTaskledgerError } from '../domain/errors.ts';
+import { validateIdentifier } from '../domain/identifiers.ts';
+import type { CreateOpts } from '../ports/runtime.ts';
+import { bundleConfig } from './bundle-config.ts';
+import { conmonCreateArgs } from './conmon-args.ts';
+import { launchConmon } from './conmon-launcher.ts';
+import type { WatchedProcess } from './exit-watcher.ts';
+import { startLogForwarder } from './log-forwarder.ts';
+import { runcStateArgs } from './runc-args.ts';
+import type { RuncContext } from './runc-context.ts';
+import { parseRuncState, type RuncContainerState } from './runc-output.ts';
+import { RuncTask } from './runc-task.ts';
+import { mountRootfs } from './rootfs-mounts.ts';
+import { rootfsMounts } from './rootfs-source.ts';
+import { removeTask } from './task-cleanup.ts';
+
+/** What runc says of a container, or undefined when it does not know it. */
+export async function runcState(
+  ctx: RuncContext,
+  namespace: string,
+  id: string,
+): Promise<RuncContainerState | undefined> {
+  try {
+    return parseRuncState(await ctx.runc.run(runcStateArgs(ctx.layout.runcRoot(namespace), id)));
+  } catch (error) {
+    if (isTaskledgerError(error, 'NotFound')) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Creates a task: validates, writes the bundle (config.json and the rootfs mount point), mounts
+ * the rootfs, starts watching the init's monitor directory and forwarding its output, then has
+ * conmon run `runc create`. Everything is checked that can be before anything is written; after
+ * that, any failure removes every trace again (runc container, mounts, monitor, bundle).
+ */
+export async function createTask(
+  ctx: RuncContext,
+  id: string,
+  opts: CreateOpts,
+): Promise<RuncTask> {
+  const { namespace } = opts;
+  validateIdentifier(namespace, 'namespace');
+  validateIdentifier(id, 'container id');
+  if (opts.checkpoint)
+    throw invalidArgument(
+      'restoring a checkpoint is not supported (CRIU cannot dump on this kernel)',
+    );
+  const { layout, watcher, forwarders } = ctx;
+  const paths = layout.task(namespace, id);
+  const config = bundleConfig(opts.spec, {
+    rootfs: paths.rootfs,
+    cgroupsPath: layout.cgroupsPath(namespace, id),
+    terminal: opts.io.terminal,
+  });
+  const mounts = rootfsMounts(opts.rootfs, opts.spec);
+  if (await runcState(ctx, namespace, id))
+    throw alreadyExists(`task ${namespace}/${id} already exists in runc`);
+  await mkdir(layout.namespaceBundles(namespace), { recursive: true });
+  await mkdir(layout.runcRoot(namespace), { recursive: true });
+  try {
+    await mkdir(paths.bundle);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'EEXIST')
+      throw alreadyExists(`task ${namespace}/${id} already exists`);
+    throw error;
+  }
+  try {
+    await mkdir(paths.rootfs);
+    await mkdir(paths.init.dir);
+    await writeFile(paths.config, JSON.stringify(config, null, 2));
+    await mountRootfs(mounts, paths.rootfs, ctx.runner);
+    // The log exists before conmon starts, so the forwarder can watch it from the first byte.
+    await writeFile(paths.init.logFile, '');
+    const init: WatchedProcess = {
+      namespace,
+      containerId: id,
+      execId: id,
+      paths: paths.init,
+      reportsOom: true,
+    };
+    watcher.watch(init);
+    const forwarder = await startLogForwarder({
+      logFile: paths.init.logFile,
+      stdout: opts.io.stdout,
+      stderr: opts.io.stderr,
+    });
+    if (forwarder) forwarders.set(paths.init.dir, forwarder);
+    const pid = await launchConmon({
+      binary: ctx.conmonBinary,
+      args: conmonCreateArgs({
+        runcBinary: ctx.runcBinary,
+        runcRoot: layout.runcRoot(namespace),
+        containerId: id,
+        bundle: paths.bundle,
+        process: paths.init,
+        socketDir: layout.socketDir,
+      }),
+      cwd: paths.init.dir,
+      timeoutMs: ctx.conmonTimeoutMs,
+      what: `create ${namespace}/${id}`,
+      runner: ctx.runner,
+    });
+    return new RuncTask(ctx, namespace, id, pid);
+  } catch (error) {
+    // Leave nothing behind: no runc container, no mount, no monitor, no bundle.
+    await removeTask(ctx, namespace, id).catch(() => undefined);
+    throw error;
+  }
+}
