@@ -55,8 +55,9 @@ export async function createTask(
     terminal: opts.io.terminal,
   });
   const mounts = rootfsMounts(opts.rootfs, opts.spec);
-  if (await runcState(ctx, namespace, id))
-    throw alreadyExists(`task ${namespace}/${id} already exists in runc`);
+  // No `runc state` probe first (a process spawn on the hot path): the bundle directory is
+  // created exclusively below, and a runc container without a bundle is an orphan that recovery
+  // removes; `runc create` itself refuses a taken id with its own message.
   await mkdir(layout.namespaceBundles(namespace), { recursive: true });
   await mkdir(layout.runcRoot(namespace), { recursive: true });
   try {
