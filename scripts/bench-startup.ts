@@ -5,21 +5,18 @@
  * flat as the log grows; the rebuild time shows what a replay would have cost.
  * Usage: tsx scripts/bench-startup.ts [--sizes 100000,1000000] [--containers 10000] [--runs 5]
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { connect } from '../src/api/client.ts';
 import { projections } from '../src/daemon/daemon.ts';
 import { containerStreamId } from '../src/domain/container.ts';
 import { createSystemClock } from '../src/platform/system-clock.ts';
 import type { AppendRequest } from '../src/ports/event-store.ts';
 import { openLedgerDatabase } from '../src/store/open-database.ts';
 import { createSqliteEventStore } from '../src/store/sqlite-event-store.ts';
+import { cliPath, spawnDaemon, stopDaemon, waitReady } from './lib/daemon-process.ts';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
   const i = argv.indexOf(`--${name}`);
@@ -106,37 +103,13 @@ async function buildLog(root: string, events: number): Promise<number> {
 async function timeStartup(root: string, state: string): Promise<number> {
   const address = join(state, 'bench.sock');
   const t0 = performance.now();
-  const child = spawn(
-    'node',
-    [
-      join(repo, 'bin', 'taskledger.js'),
-      'daemon',
-      '--root',
-      root,
-      '--state',
-      state,
-      '--address',
-      address,
-    ],
-    { stdio: 'ignore' },
-  );
-  const client = connect(address);
-  let ready = 0;
-  for (let i = 0; i < 2000 && !ready; i++) {
-    if (existsSync(address)) {
-      try {
-        await client.version();
-        ready = performance.now() - t0;
-      } catch {
-        // not yet
-      }
-    }
-    if (!ready) await new Promise((r) => setTimeout(r, 2));
+  const child = spawnDaemon({ root, state, address });
+  try {
+    await waitReady(address, 20_000, 2);
+    return performance.now() - t0;
+  } finally {
+    await stopDaemon(child);
   }
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  if (!ready) throw new Error('daemon never became ready');
-  return ready;
 }
 
 console.log(
@@ -152,7 +125,7 @@ for (const size of sizes) {
   const times: number[] = [];
   for (let r = 0; r < runs; r++) times.push(await timeStartup(root, state));
   const rebuildStart = performance.now();
-  await execa('node', [join(repo, 'bin', 'taskledger.js'), 'admin', 'rebuild', '--root', root]);
+  await execa('node', [cliPath, 'admin', 'rebuild', '--root', root]);
   const rebuildMs = performance.now() - rebuildStart;
   const mb = statSync(join(root, 'ledger.db')).size / 1024 / 1024;
   const ready = median(times);

@@ -8,18 +8,17 @@
  * Usage: tsx scripts/crash-test.ts [--rounds N] [--workers N] [--seed N]
  * Prints `rounds: N, kills: N, exits checked: N, violations: N`; exits 1 on any violation.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { connect, type TaskledgerClient } from '../src/api/client.ts';
 import type { EventJson } from '../src/api/wire-types.ts';
 import { defaultSpec } from '../src/domain/default-spec.ts';
 import { TaskledgerError } from '../src/domain/errors.ts';
+import { cliPath, repoRoot, spawnDaemon, stopDaemon, waitReady } from './lib/daemon-process.ts';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
   const i = args.indexOf(`--${name}`);
@@ -39,46 +38,14 @@ const work = mkdtempSync(join(tmpdir(), 'taskledger-crash-'));
 const root = join(work, 'root');
 const state = join(work, 'state');
 const address = join(work, 'api.sock');
-const rootfs = process.env.TASKLEDGER_ROOTFS ?? join(repo, '.cache', 'rootfs');
+const rootfs = process.env.TASKLEDGER_ROOTFS ?? join(repoRoot, '.cache', 'rootfs');
 const violations: string[] = [];
 const acknowledged = new Map<number, string>(); // seq -> hash, as clients saw them
 let exitsChecked = 0;
 let kills = 0;
 let counter = 0;
 
-function startDaemon(): ChildProcess {
-  const child = spawn(
-    'node',
-    [
-      join(repo, 'bin', 'taskledger.js'),
-      'daemon',
-      '--root',
-      root,
-      '--state',
-      state,
-      '--address',
-      address,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr.on('data', () => undefined);
-  return child;
-}
-
-async function waitReady(client: TaskledgerClient): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (existsSync(address)) {
-      try {
-        await client.version();
-        return;
-      } catch {
-        // not serving yet
-      }
-    }
-    await sleep(25);
-  }
-  throw new Error('daemon did not become ready in 10 s');
-}
+const startDaemon = (): ChildProcess => spawnDaemon({ root, state, address });
 
 /** One worker: random lifecycle operations until `stop` aborts. */
 async function worker(client: TaskledgerClient, stop: AbortSignal): Promise<void> {
@@ -190,47 +157,43 @@ async function checkInvariants(client: TaskledgerClient): Promise<void> {
 }
 
 async function verifyOffline(): Promise<void> {
-  const result = await execa(
-    'node',
-    [join(repo, 'bin', 'taskledger.js'), 'admin', 'verify', '--root', root],
-    { reject: false },
-  );
+  const result = await execa('node', [cliPath, 'admin', 'verify', '--root', root], {
+    reject: false,
+  });
   if (result.exitCode !== 0) violations.push(`admin verify: ${result.stdout} ${result.stderr}`);
 }
 
 async function main(): Promise<void> {
   const client = connect(address, { client: 'crash-test' });
   let daemon = startDaemon();
-  await waitReady(client);
+  await waitReady(address);
   for (let round = 1; round <= rounds; round++) {
     const stop = new AbortController();
     const watcher = watchEvents(client, Math.max(0, ...acknowledged.keys()));
     const load = Array.from({ length: workers }, () => worker(client, stop.signal));
     await sleep(1500 + random() * 3000);
-    daemon.kill('SIGKILL');
+    const killed = stopDaemon(daemon, 'SIGKILL');
     kills++;
     stop.abort();
     await Promise.allSettled(load);
     watcher.stop();
-    await new Promise((r) => daemon.once('exit', r));
+    await killed;
     daemon = startDaemon();
-    await waitReady(client);
+    await waitReady(address);
     await sleep(1200); // tasks that chose to exit do so within 0.8 s
     await checkInvariants(client);
     // verify is offline: stop the daemon cleanly, verify, start it again.
-    daemon.kill('SIGTERM');
-    await new Promise((r) => daemon.once('exit', r));
+    await stopDaemon(daemon);
     await verifyOffline();
     daemon = startDaemon();
-    await waitReady(client);
+    await waitReady(address);
     process.stderr.write(`round ${round}: ${violations.length} violations so far\n`);
   }
   for (const t of await client.tasks.list())
     await client.tasks.delete(t.id, { force: true }).catch(() => undefined);
   for (const c of await client.containers.list())
     await client.containers.delete(c.id).catch(() => undefined);
-  daemon.kill('SIGTERM');
-  await new Promise((r) => daemon.once('exit', r));
+  await stopDaemon(daemon);
   rmSync(work, { recursive: true, force: true });
   for (const v of violations) process.stderr.write(`violation: ${v}\n`);
   console.log(
