@@ -1,5 +1,8 @@
 import { Observable } from 'rxjs';
+import type { HistoryJson, ReplayJson } from './audit-types.ts';
 import { call, stream, withQuery, type TransportOptions } from './http-transport.ts';
+import type { ImageJson, ImportLineJson, ImportProgressJson, SnapshotJson } from './image-types.ts';
+import { unavailable } from '../domain/errors.ts';
 import type {
   ContainerJson,
   CreateContainerRequest,
@@ -105,8 +108,42 @@ export interface TaskledgerClient {
     /** Log records; with follow, until the process exits. */
     logs(id: string, options?: { follow?: boolean; execId?: string }): Observable<LogRecordJson>;
   };
+  /** Images (named read-only bases) and the snapshots containers are made of. */
+  readonly images: {
+    /**
+     * Imports `source` (an absolute path on the daemon's host: a directory, a tar archive, plain
+     * or gzip, or an OCI image layout archive) as image `name`; `onProgress` hears how far it is.
+     */
+    import(
+      source: string,
+      name: string,
+      options?: {
+        labels?: Record<string, string>;
+        onProgress?: (progress: ImportProgressJson) => void;
+        signal?: AbortSignal;
+      },
+    ): Promise<ImageJson>;
+    /** One image. */
+    get(name: string): Promise<ImageJson>;
+    /** The namespace's images. */
+    list(): Promise<ImageJson[]>;
+    /** Deletes an image; FailedPrecondition while a container or image is built on it. */
+    delete(name: string): Promise<void>;
+    /** Saves a container's changes (over its image) as a new image `name`. */
+    commit(
+      containerId: string,
+      name: string,
+      options?: { labels?: Record<string, string> },
+    ): Promise<ImageJson>;
+    /** The namespace's snapshots, active and committed. */
+    snapshots(): Promise<SnapshotJson[]>;
+  };
   /** The event log, filtered; with `follow`, then live events. */
   events(query?: EventsQuery): Observable<EventJson>;
+  /** A container's whole timeline (its task and execs included), even after it was deleted. */
+  history(id: string): Promise<HistoryJson>;
+  /** The namespace's containers and tasks as they were after `until` (a seq or an RFC 3339 time). */
+  replay(until: string): Promise<ReplayJson>;
 }
 
 /** Connects to the daemon at `address` (no I/O until the first call). */
@@ -180,6 +217,24 @@ export function connect(
       logs: (tid, o = {}) =>
         observe(withQuery(`/v1/tasks/${id(tid)}/logs`, { follow: o.follow, exec_id: o.execId })),
     },
+    images: {
+      import: async (source, name, o = {}) => {
+        const body = { name, source, labels: o.labels };
+        for await (const line of stream<ImportLineJson>(t, '/v1/images', o.signal, body)) {
+          if ('image' in line) return line.image;
+          o.onProgress?.(line.progress);
+        }
+        throw unavailable(`the daemon ended the import of "${name}" without an answer; retry`);
+      },
+      get: (name) => c('GET', `/v1/images/${id(name)}`),
+      list: () => c('GET', '/v1/images'),
+      delete: async (name) => {
+        await c('DELETE', `/v1/images/${id(name)}`);
+      },
+      commit: (cid, name, o = {}) =>
+        c('POST', `/v1/containers/${id(cid)}/commit`, { name, labels: o.labels }),
+      snapshots: () => c('GET', '/v1/snapshots'),
+    },
     events: (q = {}) =>
       observe(
         withQuery('/v1/events', {
@@ -189,5 +244,7 @@ export function connect(
           follow: q.follow,
         }),
       ),
+    history: (cid) => c('GET', `/v1/history/${id(cid)}`),
+    replay: (until) => c('GET', withQuery('/v1/replay', { until })),
   };
 }

@@ -104,13 +104,17 @@ export async function call<T>(
   return parsed as T;
 }
 
-/** Opens an NDJSON stream; yields each line parsed; a trailing `{error}` line is thrown. */
+/**
+ * Opens an NDJSON stream; yields each line parsed; a trailing `{error}` line is thrown. A `body`
+ * makes it a POST (an import answering with progress lines).
+ */
 export async function* stream<T>(
   options: TransportOptions,
   path: string,
   signal?: AbortSignal,
+  body?: unknown,
 ): AsyncGenerator<T> {
-  const res = await send(options, 'GET', path, undefined, signal);
+  const res = await send(options, body === undefined ? 'GET' : 'POST', path, body, signal);
   if ((res.statusCode ?? 500) >= 400) {
     const text = await readBody(res);
     let parsed: unknown;

@@ -5,10 +5,11 @@ import { parseArgs, parsePairs, usageError } from './args.ts';
 import type { CliContext } from './context.ts';
 import { printJson, printTable, println } from './output.ts';
 
-const usage = `usage: taskledger containers create --rootfs DIR [--label k=v]... [--env K=V]... [--cwd DIR] ID -- CMD [ARG...]
+const usage = `usage: taskledger containers create --rootfs DIR|--image NAME [--label k=v]... [--env K=V]... [--cwd DIR] ID -- CMD [ARG...]
        taskledger containers ls [--filter EXPR]... [--json]
        taskledger containers info ID
        taskledger containers label ID k=v [k=]...
+       taskledger containers commit [--label k=v]... ID NAME
        taskledger containers rm ID...`;
 
 /** Reads the flags shared by `containers create` and `run` into a create request. */
@@ -16,14 +17,24 @@ export function containerRequest(
   id: string | undefined,
   flags: Record<string, unknown>,
   args: readonly string[],
-): { id: string; rootfs: string; labels: Record<string, string>; spec: Record<string, unknown> } {
+): {
+  id: string;
+  rootfs?: string;
+  image?: string;
+  labels: Record<string, string>;
+  spec: Record<string, unknown>;
+} {
   if (!id) throw usageError('a container ID is required');
-  if (typeof flags.rootfs !== 'string') throw usageError('--rootfs DIR is required');
+  // An image gets the container its own overlay snapshot; a rootfs directory is used as it is.
+  if ((typeof flags.rootfs === 'string') === (typeof flags.image === 'string'))
+    throw usageError('give --rootfs DIR or --image NAME (one of them)');
   if (args.length === 0) throw usageError('a command is required after --');
   const env = parsePairs(flags.env as string[] | undefined, '--env');
   return {
     id,
-    rootfs: resolve(flags.rootfs),
+    ...(typeof flags.rootfs === 'string'
+      ? { rootfs: resolve(flags.rootfs) }
+      : { image: flags.image as string }),
     labels: parsePairs(flags.label as string[] | undefined, '--label'),
     spec: defaultSpec({
       args: [...args],
@@ -35,7 +46,13 @@ export function containerRequest(
 }
 
 /** Flags of container creation. */
-export const createFlags = { rootfs: 'string', label: 'list', env: 'list', cwd: 'string' } as const;
+export const createFlags = {
+  rootfs: 'string',
+  image: 'string',
+  label: 'list',
+  env: 'list',
+  cwd: 'string',
+} as const;
 
 /** `taskledger containers ...` */
 export async function containersCommand(ctx: CliContext, argv: string[]): Promise<number> {
@@ -87,6 +104,17 @@ export async function containersCommand(ctx: CliContext, argv: string[]): Promis
       });
       if (ctx.json) printJson(updated);
       else println(labelsText(updated));
+      return 0;
+    }
+    case 'commit': {
+      const { flags, positionals } = parseArgs(rest, { flags: { label: 'list' } });
+      const [id, name] = positionals;
+      if (!id || !name || positionals.length > 2)
+        throw usageError('usage: taskledger containers commit [--label k=v]... ID NAME');
+      const labels = parsePairs(flags.label as string[] | undefined, '--label');
+      const image = await ctx.client('containers commit').images.commit(id, name, { labels });
+      if (ctx.json) printJson(image);
+      else println(image.name);
       return 0;
     }
     case 'rm':

@@ -1,17 +1,22 @@
 import { exitCodeOf } from '../api/error-mapping.ts';
 import { isTaskledgerError } from '../domain/errors.ts';
-import { createContext, type CliContext } from './context.ts';
+// Only the type at the top: the client (and rxjs under it) loads with the command, so `--help`
+// and usage errors cost no more than Node's own start-up.
+import type { CliContext } from './context.ts';
 
 /** Top-level help. */
 const usage = `usage: taskledger [--address SOCK] [--namespace NS] [--json] COMMAND ...
 
 commands:
   daemon [--root DIR] [--state DIR] [--address SOCK]   run the daemon
-  containers create|ls|info|label|rm ...               container metadata
+  containers create|ls|info|label|commit|rm ...        container metadata
+  images import|ls|rm|snapshots ...                    root filesystem images (overlayfs)
   tasks start|ls|kill|ps|exec|pause|resume|wait|rm|logs|metrics ...
-  run [--rm] [-d] [--label k=v]... [--env K=V]... --rootfs DIR ID -- CMD [ARG...]
+  run [--rm] [-d] [--label k=v]... [--env K=V]... --rootfs DIR|--image NAME ID -- CMD [ARG...]
   events [--since SEQ|TIME] [--until SEQ|TIME] [--filter EXPR]... [--follow] [--json]
-  admin rebuild|verify --root DIR                      offline maintenance
+  history [--all] [--json] ID                          a container's timeline, even deleted
+  replay --until SEQ|TIME [--json]                     containers and tasks as they were then
+  admin rebuild|verify|export|import|compact --root DIR  offline maintenance
   version
 
 environment: TASKLEDGER_ADDRESS, TASKLEDGER_NAMESPACE`;
@@ -29,6 +34,10 @@ const commands: Record<string, () => Promise<Command>> = {
   t: async () => (await import('./tasks-command.ts')).tasksCommand,
   run: async () => (await import('./run-command.ts')).runCommand,
   events: async () => (await import('./events-command.ts')).eventsCommand,
+  images: async () => (await import('./images-command.ts')).imagesCommand,
+  image: async () => (await import('./images-command.ts')).imagesCommand,
+  history: async () => (await import('./history-command.ts')).historyCommand,
+  replay: async () => (await import('./replay-command.ts')).replayCommand,
   admin: async () => (await import('./admin-command.ts')).adminCommand,
   version: async () => (await import('./version-command.ts')).versionCommand,
 };
@@ -64,7 +73,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return exitCodeOf.InvalidArgument;
   }
   try {
-    const command = await load();
+    const [command, { createContext }] = await Promise.all([load(), import('./context.ts')]);
     return await command(createContext(address, namespace, json), argv.slice(i + 1));
   } catch (error) {
     if (isTaskledgerError(error)) {

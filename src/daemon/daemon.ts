@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Projection } from '../domain/projection.ts';
 import { containerProjection } from '../domain/container-projection.ts';
+import { imageProjection } from '../domain/image-projection.ts';
+import { snapshotProjection } from '../domain/snapshot-projection.ts';
 import { isLive } from '../domain/task-state.ts';
 import { decideForget } from '../domain/task-decide.ts';
 import { taskStreamId } from '../domain/task-evolve.ts';
@@ -10,12 +12,15 @@ import { createSystemClock } from '../platform/system-clock.ts';
 import { createRuncRuntime } from '../runtime/runc-runtime.ts';
 import { createContainerService } from '../services/container-service.ts';
 import { createEventBus } from '../services/event-bus.ts';
+import { withImageSnapshots } from '../services/image-containers.ts';
 import { createTaskService } from '../services/task-service.ts';
 import { openLedgerDatabase } from '../store/open-database.ts';
 import { createSqliteEventStore } from '../store/sqlite-event-store.ts';
 import { containerRoutes } from './container-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { historyRoutes } from './history-routes.ts';
+import { imageRoutes } from './image-routes.ts';
+import { createImageStack } from './image-stack.ts';
 import { serveApi } from './http-server.ts';
 import { replayRoutes } from './replay-routes.ts';
 import { acquireRootLock } from './root-lock.ts';
@@ -43,7 +48,12 @@ export interface Daemon {
 }
 
 /** Every projection the daemon keeps inline. */
-export const projections: readonly Projection<unknown>[] = [containerProjection, taskProjection];
+export const projections: readonly Projection<unknown>[] = [
+  containerProjection,
+  taskProjection,
+  snapshotProjection,
+  imageProjection,
+];
 
 /** The composition root: wires store, bus, runtime, services and the API, then serves. */
 export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
@@ -75,15 +85,23 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
 
     const runtime = await createRuncRuntime({ stateDir: config.state, clock });
     cleanups.push(() => runtime.close());
+    const { snapshots, images } = createImageStack({
+      root: config.root,
+      store,
+      committed: bus.live(),
+      log: config.log,
+    });
+    cleanups.push(() => snapshots.close());
     const tasks = createTaskService({
       store,
       runtime,
       committed: bus.live(),
       clock,
       log: config.log,
+      snapshotMounts: (ns, key) => snapshots.mounts(ns, key),
     });
     cleanups.push(() => tasks.close());
-    const containers = createContainerService({
+    const plainContainers = createContainerService({
       store,
       taskStatus: (ns, id) => {
         const task = store.load(taskProjection, taskStreamId(ns, id));
@@ -93,15 +111,27 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       alsoOnDelete: (ns, id) => {
         const streamId = taskStreamId(ns, id);
         const events = decideForget(store.load(taskProjection, streamId));
-        return events.length
+        const task = events.length
           ? [{ streamId, namespace: ns, expectedVersion: store.streamVersion(streamId), events }]
           : [];
+        // So does the container's snapshot (removed from disk once the delete committed).
+        return [...task, ...snapshots.forContainerDelete(ns, id)];
       },
     });
+    // `create` with an image prepares the container's snapshot in the same append.
+    const containers = withImageSnapshots(plainContainers, { images, snapshots });
     // Reconcile before serving: nobody may see a task the runtime contradicts.
     const report = await tasks.recover();
     config.log(
       `recovery: ${report.reattached.length} re-attached, ${report.lost.length} lost, ${report.resolved.length} interrupted operations resolved, ${report.orphans.length} orphans removed`,
+    );
+    // After task recovery (orphans are unmounted by then): snapshots a crash left half-made.
+    const gc = await snapshots.collectGarbage({
+      correlationId: `gc-${Date.now().toString(36)}`,
+      source: 'daemon snapshot gc',
+    });
+    config.log(
+      `snapshot gc: ${gc.removedSnapshots.length} unreferenced snapshots and ${gc.removedEntries.length} stray directories removed`,
     );
     const runtimeEvents = runtime.events().subscribe((event) => {
       tasks
@@ -121,6 +151,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
         ...eventRoutes(store, bus),
         ...historyRoutes(store),
         ...replayRoutes(store),
+        ...imageRoutes(images, snapshots),
       ],
       config.log,
     );

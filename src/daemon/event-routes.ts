@@ -1,5 +1,5 @@
 import type { EventJson } from '../api/wire-types.ts';
-import { invalidArgument } from '../domain/errors.ts';
+import { failedPrecondition, invalidArgument } from '../domain/errors.ts';
 import type { StoredEvent } from '../domain/event-envelope.ts';
 import { eventPredicate } from '../domain/event-filter.ts';
 import { formatTimestampNs, parseTimestampNs } from '../domain/timestamp.ts';
@@ -26,7 +26,10 @@ export function eventToJson(e: StoredEvent): EventJson {
 
 /**
  * Resolves `--since` (a seq, inclusive, or an RFC 3339 time) into "after this seq", and `--until`
- * (a seq or a time, inclusive) into "up to this seq".
+ * (a seq or a time, inclusive) into "up to this seq". Without `since`, reading starts at the first
+ * kept event; a `since` that reaches into compacted history is FailedPrecondition (the reader
+ * would silently miss events). An `until` time before the compaction point resolves to a seq
+ * before it, which {@link EventStore.stateAt} refuses.
  */
 export function resolveRange(
   store: EventStore,
@@ -45,15 +48,26 @@ export function resolveRange(
       );
     }
   };
-  let afterSeq = 0;
+  const mark = store.compaction();
+  const markNs = mark && parseTimestampNs(mark.timestamp);
+  let afterSeq = mark?.seq ?? 0;
   if (since) {
     const p = point(since, 'since');
+    const compacted = mark && (p.seq !== undefined ? p.seq <= mark.seq : p.ns! <= markNs!);
+    if (compacted) {
+      throw failedPrecondition(
+        `events up to seq ${mark.seq} (${mark.timestamp}) were compacted: since ${since} asks for deleted history; the log starts at seq ${mark.seq + 1}`,
+      );
+    }
     afterSeq = p.seq !== undefined ? Math.max(0, p.seq - 1) : firstAtOrAfter(p.ns!) - 1;
   }
   let untilSeq: number | undefined;
   if (until) {
     const p = point(until, 'until');
-    untilSeq = p.seq !== undefined ? p.seq : firstAtOrAfter(p.ns! + 1n) - 1;
+    // A time before the cut lands somewhere in compacted history: any seq before it says so.
+    if (p.seq !== undefined) untilSeq = p.seq;
+    else if (mark && p.ns! < markNs!) untilSeq = mark.seq - 1;
+    else untilSeq = firstAtOrAfter(p.ns! + 1n) - 1;
   }
   return { afterSeq, untilSeq };
 }
@@ -68,6 +82,12 @@ export function eventRoutes(store: EventStore, bus: EventBus): Route[] {
         const predicate = eventPredicate(req.query.getAll('filter'));
         const follow = ['1', 'true'].includes(req.query.get('follow') ?? '');
         const range = resolveRange(store, req.query.get('since'), req.query.get('until'));
+        const mark = store.compaction();
+        if (mark && range.untilSeq !== undefined && range.untilSeq <= mark.seq) {
+          throw failedPrecondition(
+            `events up to seq ${mark.seq} were compacted: nothing is left up to ${req.query.get('until')}`,
+          );
+        }
         // Without follow, the answer is the log as it is now.
         const untilSeq = follow
           ? range.untilSeq

@@ -57,3 +57,9 @@ function checkNumber(n: number, text: string): number {
     throw invalidArgument(`signal ${text} is out of range 1-64`);
   return n;
 }
+
+/** The name of signal `n` (`SIGKILL`), or undefined for a number with no name here. */
+export function signalName(n: number): string | undefined {
+  const name = Object.keys(signalNumbers).find((k) => signalNumbers[k] === n);
+  return name === undefined ? undefined : `SIG${name}`;
+}

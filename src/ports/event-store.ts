@@ -17,9 +17,23 @@ export interface AppendRequest {
   readonly events: readonly NewEvent[];
 }
 
+/** Where retention cut the log: events up to and including `seq` were deleted. */
+export interface CompactionMark {
+  /** Seq of the last compacted event; the log goes on at seq + 1. */
+  readonly seq: number;
+  /** Hash of that event: the first kept event chains from it. */
+  readonly hash: string;
+  /** Timestamp of that event. */
+  readonly timestamp: Timestamp;
+}
+
 /** Filters for reading the whole log. */
 export interface ReadAllQuery {
-  /** Only events with seq greater than this (default 0). */
+  /**
+   * Only events with seq greater than this (default: from the first kept event). A position
+   * before the {@link EventStore.compaction} point throws FailedPrecondition: those events are
+   * gone, and a reader continuing from there would silently miss them.
+   */
   readonly afterSeq?: number;
   /** Only events with seq at most this. */
   readonly untilSeq?: number;
@@ -43,9 +57,9 @@ export interface EventStore {
    * version. Subscribers hear of the events only after the commit.
    */
   append(requests: readonly AppendRequest[], cause: EventCause): StoredEvent[];
-  /** Current version of a stream (0 when it has no events). */
+  /** Current version of a stream (0 when it has no events); compacted events still count. */
   streamVersion(streamId: string): number;
-  /** All events of one stream, in order. */
+  /** All kept (not compacted) events of one stream, in order. */
   readStream(streamId: string): StoredEvent[];
   /** Events of the whole log in seq order, filtered. */
   readAll(query?: ReadAllQuery): StoredEvent[];
@@ -55,4 +69,11 @@ export interface EventStore {
   load<S>(projection: Projection<S>, streamId: string): S | undefined;
   /** Projection rows whose columns equal `where`, ordered by key. */
   list<S>(projection: Projection<S>, where?: ProjectionRow): S[];
+  /** The retention cut, or undefined while the log is whole (never compacted). */
+  compaction(): CompactionMark | undefined;
+  /**
+   * Every state of `projection` as it was right after event `untilSeq` (the compaction snapshot,
+   * then a replay of the kept events). FailedPrecondition before the {@link compaction} point.
+   */
+  stateAt<S>(projection: Projection<S>, untilSeq: number): S[];
 }

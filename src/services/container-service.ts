@@ -17,8 +17,16 @@ import type { AppendRequest, EventStore } from '../ports/event-store.ts';
 
 /** Container metadata, after containerd's containers service: create, get, list, update, delete. */
 export interface ContainerService {
-  /** Creates a container; AlreadyExists when the id is taken in the namespace. */
-  create(namespace: string, command: CreateContainer, cause: EventCause): Container;
+  /**
+   * Creates a container; AlreadyExists when the id is taken in the namespace. `also` is appended
+   * in the same transaction (a snapshot prepared for it).
+   */
+  create(
+    namespace: string,
+    command: CreateContainer,
+    cause: EventCause,
+    also?: readonly AppendRequest[],
+  ): Container;
   /** One container; NotFound when missing. */
   get(namespace: string, id: string): Container;
   /** Containers of a namespace matching any of `filters` (containerd filter syntax). */
@@ -61,7 +69,7 @@ export function createContainerService(deps: {
   };
 
   return {
-    create(namespace, command, cause) {
+    create(namespace, command, cause, also = []) {
       validateIdentifier(namespace, 'namespace');
       const id = validateIdentifier(command.id, 'container id');
       appendTo(
@@ -69,6 +77,7 @@ export function createContainerService(deps: {
         id,
         (current) => decideCreateContainer(current, namespace, command),
         cause,
+        also,
       );
       return load(namespace, id)!;
     },

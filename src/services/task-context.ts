@@ -6,7 +6,7 @@ import { taskProjection } from '../domain/task-projection.ts';
 import type { Task } from '../domain/task-state.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventStore } from '../ports/event-store.ts';
-import type { Runtime, RuntimeProcess, RuntimeTask } from '../ports/runtime.ts';
+import type { Mount, Runtime, RuntimeProcess, RuntimeTask } from '../ports/runtime.ts';
 import { createKeyedMutex, type KeyedMutex } from './keyed-mutex.ts';
 
 /** What the task service needs from the outside. */
@@ -21,6 +21,8 @@ export interface TaskServiceDeps {
   readonly clock: Clock;
   /** Diagnostics. */
   readonly log: (line: string) => void;
+  /** The mounts of a container's snapshot (its rootfs when it was made from an image). */
+  readonly snapshotMounts?: (namespace: string, key: string) => Mount[];
 }
 
 /** State shared by the task service and its recovery: runtime handles, the per-task lock, the log. */

@@ -61,6 +61,12 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           ns,
           id,
         );
+        // Before the intent: a snapshot that cannot be mounted must not leave an open intent.
+        const rootfs: Mount[] = container.rootfs
+          ? [{ type: 'bind', source: container.rootfs, options: ['rbind', 'rw'] }]
+          : container.snapshotKey && ctx.snapshotMounts
+            ? ctx.snapshotMounts(ns, container.snapshotKey)
+            : [];
         const previous = load(ns, id);
         // A failed create leaves a record; a new create replaces it.
         const forget = decide.decideForget(previous);
@@ -77,9 +83,6 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           ],
           cause,
         );
-        const rootfs: Mount[] = container.rootfs
-          ? [{ type: 'bind', source: container.rootfs, options: ['rbind', 'rw'] }]
-          : [];
         let created: RuntimeTask;
         try {
           created = await runtime.create(id, { namespace: ns, spec: container.spec, rootfs, io });

@@ -1,4 +1,6 @@
+import { failedPrecondition } from '../domain/errors.ts';
 import type { Projection, ProjectionRow } from '../domain/projection.ts';
+import { readLogPosition, readSnapshot, snapshotStates } from './log-snapshot.ts';
 import type { SqliteConnection } from './open-database.ts';
 import type { ProjectionTable } from './projection-table.ts';
 import { toStoredEvent, type EventRow } from './stored-event-row.ts';
@@ -39,16 +41,36 @@ export function foldLog<S>(
   return states;
 }
 
-/** Rebuilds one projection table from scratch by replaying the whole log, in one transaction. */
+/**
+ * The states right after event `untilSeq` (default: the end of the log): the compaction snapshot,
+ * if any, then the kept events folded on. FailedPrecondition when `untilSeq` is before the cut.
+ */
+export function foldFromSnapshot<S>(
+  sqlite: SqliteConnection,
+  projection: Projection<S>,
+  untilSeq?: number,
+): Map<string, S> {
+  const snapshot = readSnapshot(sqlite);
+  if (!snapshot) return foldLog(sqlite, projection, { untilSeq });
+  if (untilSeq !== undefined && untilSeq < snapshot.seq) {
+    throw failedPrecondition(
+      `events up to seq ${snapshot.seq} (${snapshot.timestamp}) were compacted: the earliest state left is at seq ${snapshot.seq}`,
+    );
+  }
+  const initial = snapshotStates(snapshot, projection, (row) => rowKey(projection, row));
+  return foldLog(sqlite, projection, { afterSeq: snapshot.seq, untilSeq, initial });
+}
+
+/**
+ * Rebuilds one projection table from scratch, in one transaction: the compaction snapshot (if
+ * any) plus a replay of the kept log.
+ */
 export function rebuildProjection<S>(sqlite: SqliteConnection, table: ProjectionTable<S>): void {
   const { projection } = table;
   sqlite
     .transaction(() => {
-      const lastSeq = sqlite
-        .prepare('select coalesce(max(seq), 0) from events')
-        .pluck()
-        .get() as number;
-      const states = foldLog(sqlite, projection, { untilSeq: lastSeq });
+      const lastSeq = readLogPosition(sqlite).seq;
+      const states = foldFromSnapshot(sqlite, projection, lastSeq);
       table.clear();
       for (const state of states.values()) table.put(projection.toRow(state));
       sqlite
@@ -99,14 +121,14 @@ function applyTail<S>(
     .immediate();
 }
 
-/** Compares a projection table with a full replay; returns the first difference, if any. */
+/** Compares a projection table with snapshot + replay; returns the first difference, if any. */
 export function diffProjection<S>(
   sqlite: SqliteConnection,
   table: ProjectionTable<S>,
 ): ProjectionDifference | undefined {
   const { projection } = table;
   const replayed = new Map<string, ProjectionRow>();
-  for (const [key, state] of foldLog(sqlite, projection))
+  for (const [key, state] of foldFromSnapshot(sqlite, projection))
     replayed.set(key, projection.toRow(state));
   const stored = new Map<string, ProjectionRow>();
   for (const row of table.rows()) stored.set(rowKey(projection, row), row);

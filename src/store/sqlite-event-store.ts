@@ -1,15 +1,27 @@
 import { SqliteError } from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import { conflict, invalidArgument } from '../domain/errors.ts';
+import { conflict, failedPrecondition, invalidArgument } from '../domain/errors.ts';
 import type { EventCause, StoredEvent } from '../domain/event-envelope.ts';
 import type { Projection, ProjectionRow } from '../domain/projection.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { AppendRequest, EventStore, ReadAllQuery } from '../ports/event-store.ts';
-import { chainHash, genesisHash } from './event-hash.ts';
+import type {
+  AppendRequest,
+  CompactionMark,
+  EventStore,
+  ReadAllQuery,
+} from '../ports/event-store.ts';
+import { chainHash } from './event-hash.ts';
+import { readLogPosition } from './log-snapshot.ts';
 import type { LedgerDatabase } from './open-database.ts';
-import { catchUpProjections } from './projection-rebuild.ts';
+import { catchUpProjections, foldFromSnapshot } from './projection-rebuild.ts';
 import { createProjectionTable, type ProjectionTable } from './projection-table.ts';
-import { toStoredEvent, type EventRow } from './stored-event-row.ts';
+import {
+  eventColumns,
+  fromEventValues,
+  hashedFields,
+  toStoredEvent,
+  type EventRow,
+} from './stored-event-row.ts';
 
 /** Options of {@link createSqliteEventStore}. */
 export interface SqliteEventStoreOptions {
@@ -27,6 +39,12 @@ export interface SqliteEventStore extends EventStore {
   table<S>(projection: Projection<S>): ProjectionTable<S>;
   /** Sets (or clears) the after-commit listener. */
   setOnCommit(listener: ((events: readonly StoredEvent[]) => void) | undefined): void;
+  /**
+   * Appends events that already have their place in a log (an import): each must carry the next
+   * seq, its stream's next version and the hash the chain gives it, or InvalidArgument names its
+   * seq and nothing of the call is written. Same write path and projections as {@link append}.
+   */
+  appendStored(rows: readonly EventRow[]): StoredEvent[];
 }
 
 type Db = Kysely<{ events: EventRow }>;
@@ -51,24 +69,44 @@ export function createSqliteEventStore(
     `insert into events (seq, stream_id, stream_version, namespace, topic, payload, timestamp, correlation_id, source, hash)
      values (@seq, @stream_id, @stream_version, @namespace, @topic, @payload, @timestamp, @correlation_id, @source, @hash)`,
   );
+  // Compacted streams keep counting: their last compacted version stands in for deleted events.
   const selectVersion = sqlite
-    .prepare('select max(stream_version) from events where stream_id = ?')
+    .prepare(
+      `select coalesce((select max(stream_version) from events where stream_id = @id),
+                       (select version from compacted_streams where stream_id = @id), 0)`,
+    )
     .pluck();
-  const selectLast = sqlite.prepare('select seq, hash from events order by seq desc limit 1');
   const selectStream = sqlite.prepare(
     'select * from events where stream_id = ? order by stream_version',
   );
+  const selectMark = sqlite.prepare('select seq, hash, timestamp from log_snapshot');
+  const compaction = (): CompactionMark | undefined =>
+    selectMark.get() as CompactionMark | undefined;
   const setCheckpoint = sqlite.prepare('update projections set checkpoint = ? where name = ?');
   const statementCache = new Map<string, ReturnType<typeof sqlite.prepare>>();
 
-  const last = selectLast.get() as { seq: number; hash: string } | undefined;
-  let lastSeq = last?.seq ?? 0;
-  let lastHash = last?.hash ?? genesisHash;
+  const start = readLogPosition(sqlite);
+  let lastSeq = start.seq;
+  let lastHash = start.hash;
 
   catchUpProjections(sqlite, [...tables.values()], lastSeq);
 
-  const streamVersion = (streamId: string): number =>
-    (selectVersion.get(streamId) as number | null) ?? 0;
+  const streamVersion = (streamId: string): number => selectVersion.get({ id: streamId }) as number;
+
+  /** The one write path: inserts one stream's rows and folds them into every projection. */
+  const writeRun = (rows: readonly EventRow[]): StoredEvent[] => {
+    const events = rows.map((row) => {
+      insertEvent.run(row);
+      // Parsed from the stored text, so subscribers get exactly what a later read returns.
+      return toStoredEvent(row);
+    });
+    for (const table of tables.values()) table.apply(rows[0]!.stream_id, events);
+    return events;
+  };
+
+  const setCheckpoints = (seq: number): void => {
+    for (const table of tables.values()) setCheckpoint.run(seq, table.projection.name);
+  };
 
   const appendInTransaction = sqlite.transaction(
     (requests: readonly AppendRequest[], cause: EventCause): StoredEvent[] => {
@@ -82,51 +120,88 @@ export function createSqliteEventStore(
             `stream ${request.streamId} is at version ${current}, expected ${request.expectedVersion}: it changed concurrently, retry`,
           );
         }
-        const streamEvents: StoredEvent[] = [];
+        if (request.events.length === 0) continue;
         let version = current;
-        for (const e of request.events) {
+        const rows = request.events.map((e): EventRow => {
           seq += 1;
           version += 1;
-          const fields = {
+          const row: EventRow = {
             seq,
-            streamId: request.streamId,
-            streamVersion: version,
+            stream_id: request.streamId,
+            stream_version: version,
             namespace: request.namespace,
             topic: e.topic,
             payload: JSON.stringify(e.event),
             timestamp: clock.now(),
-            correlationId: cause.correlationId,
+            correlation_id: cause.correlationId,
             source: cause.source,
+            hash: '',
           };
-          hash = chainHash(hash, fields);
-          insertEvent.run({
-            seq,
-            stream_id: fields.streamId,
-            stream_version: version,
-            namespace: fields.namespace,
-            topic: fields.topic,
-            payload: fields.payload,
-            timestamp: fields.timestamp,
-            correlation_id: fields.correlationId,
-            source: fields.source,
-            hash,
-          });
-          // Re-parse so subscribers get exactly what a later read returns (no shared mutable payload).
-          const event = JSON.parse(fields.payload) as Record<string, unknown>;
-          streamEvents.push({ ...fields, event, hash });
-        }
-        for (const table of tables.values()) table.apply(request.streamId, streamEvents);
-        stored.push(...streamEvents);
+          hash = chainHash(hash, hashedFields(row));
+          row.hash = hash;
+          return row;
+        });
+        stored.push(...writeRun(rows));
       }
-      for (const table of tables.values()) setCheckpoint.run(seq, table.projection.name);
+      setCheckpoints(seq);
       return stored;
     },
   );
 
+  const appendStoredInTransaction = sqlite.transaction((rows: readonly EventRow[]) => {
+    // Read the position from the file, not the cache: an import runs batches inside one outer
+    // transaction, and a rolled-back batch must not leave a wrong position behind.
+    let { seq, hash } = readLogPosition(sqlite);
+    const versions = new Map<string, number>(); // versions of this call's rows not yet written
+    const stored: StoredEvent[] = [];
+    let run: EventRow[] = [];
+    const flush = (): void => {
+      if (run.length === 0) return;
+      try {
+        stored.push(...writeRun(run));
+      } catch (error) {
+        // A well-chained event the projections cannot take (a log from a build with other payloads).
+        if (error instanceof SqliteError || error instanceof TypeError) {
+          throw invalidArgument(
+            `seq ${run[0]!.seq}-${run.at(-1)!.seq}: the events do not fit the projections: ${error.message}`,
+          );
+        }
+        throw error;
+      }
+      run = [];
+    };
+    for (const row of rows) {
+      if (row.seq !== seq + 1) {
+        throw invalidArgument(
+          `seq ${row.seq} cannot follow seq ${seq}: events must be contiguous from seq ${seq + 1}`,
+        );
+      }
+      const current = versions.get(row.stream_id) ?? streamVersion(row.stream_id);
+      if (row.stream_version !== current + 1) {
+        throw invalidArgument(
+          `seq ${row.seq}: stream ${row.stream_id} is at version ${current}, the event claims version ${row.stream_version}`,
+        );
+      }
+      if (chainHash(hash, hashedFields(row)) !== row.hash) {
+        throw invalidArgument(
+          `hash mismatch at seq ${row.seq}: the event was altered, or it does not continue this chain`,
+        );
+      }
+      if (run.length > 0 && run[0]!.stream_id !== row.stream_id) flush();
+      run.push(row);
+      versions.set(row.stream_id, row.stream_version);
+      seq = row.seq;
+      hash = row.hash;
+    }
+    flush();
+    setCheckpoints(seq);
+    return stored;
+  });
+
   const prepared = (sql: string): ReturnType<typeof sqlite.prepare> => {
     let stmt = statementCache.get(sql);
     if (!stmt) {
-      stmt = sqlite.prepare(sql);
+      stmt = sqlite.prepare(sql).raw(true); // rows as arrays: see fromEventValues
       statementCache.set(sql, stmt);
     }
     return stmt;
@@ -156,6 +231,15 @@ export function createSqliteEventStore(
       onCommit?.(stored);
       return stored;
     },
+    appendStored(rows) {
+      if (rows.length === 0) return [];
+      const stored = appendStoredInTransaction.immediate(rows);
+      const tail = stored.at(-1)!;
+      lastSeq = tail.seq;
+      lastHash = tail.hash;
+      onCommit?.(stored);
+      return stored;
+    },
     streamVersion,
     readStream(streamId) {
       return (selectStream.all(streamId) as EventRow[]).map(toStoredEvent);
@@ -164,9 +248,15 @@ export function createSqliteEventStore(
       if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 0)) {
         throw invalidArgument(`limit must be a non-negative integer, got ${query.limit}`);
       }
+      const mark = compaction();
+      if (mark && query.afterSeq !== undefined && query.afterSeq < mark.seq) {
+        throw failedPrecondition(
+          `events up to seq ${mark.seq} were compacted: cannot read from seq ${query.afterSeq + 1}, the log starts at seq ${mark.seq + 1}`,
+        );
+      }
       let q = kysely
         .selectFrom('events')
-        .selectAll()
+        .select(eventColumns)
         .where('seq', '>', query.afterSeq ?? 0);
       if (query.untilSeq !== undefined) q = q.where('seq', '<=', query.untilSeq);
       if (query.topics && query.topics.length > 0) q = q.where('topic', 'in', [...query.topics]);
@@ -177,8 +267,8 @@ export function createSqliteEventStore(
       if (query.limit !== undefined) q = q.limit(query.limit);
       // kysely builds the query; better-sqlite3 runs it synchronously from a cached statement.
       const compiled = q.compile();
-      const rows = prepared(compiled.sql).all(compiled.parameters) as EventRow[];
-      return rows.map(toStoredEvent);
+      const rows = prepared(compiled.sql).all(compiled.parameters) as unknown[][];
+      return rows.map(fromEventValues);
     },
     lastSeq: () => lastSeq,
     load(projection, streamId) {
@@ -188,6 +278,10 @@ export function createSqliteEventStore(
       return tableOf(projection)
         .rows(where)
         .map((row) => projection.fromRow(row));
+    },
+    compaction,
+    stateAt(projection, untilSeq) {
+      return [...foldFromSnapshot(sqlite, projection, untilSeq).values()];
     },
     table: tableOf,
     setOnCommit(listener) {

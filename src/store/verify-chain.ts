@@ -1,6 +1,6 @@
 import { chainHash, genesisHash } from './event-hash.ts';
 import type { SqliteConnection } from './open-database.ts';
-import type { EventRow } from './stored-event-row.ts';
+import { hashedFields, type EventRow } from './stored-event-row.ts';
 
 /** The first place where the log is not what was appended. */
 export interface ChainBreak {
@@ -30,17 +30,7 @@ export function verifyChain(
         reason: `event ${expectedSeq} is missing (next stored is ${row.seq})`,
       };
     }
-    const hash = chainHash(previous, {
-      seq: row.seq,
-      streamId: row.stream_id,
-      streamVersion: row.stream_version,
-      namespace: row.namespace,
-      topic: row.topic,
-      payload: row.payload,
-      timestamp: row.timestamp,
-      correlationId: row.correlation_id,
-      source: row.source,
-    });
+    const hash = chainHash(previous, hashedFields(row));
     if (hash !== row.hash) {
       return { seq: row.seq, reason: `hash mismatch: the event was edited or reordered` };
     }

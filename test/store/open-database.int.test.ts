@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { migrations } from '../../migrations/index.ts';
 import { openLedgerDatabase } from '../../src/store/open-database.ts';
 
 describe('openLedgerDatabase', () => {
@@ -44,7 +45,9 @@ describe('openLedgerDatabase', () => {
     await (await openLedgerDatabase(path)).close();
     const db = await openLedgerDatabase(path);
     try {
-      expect(db.sqlite.prepare('select count(*) from kysely_migration').pluck().get()).toBe(2);
+      expect(db.sqlite.prepare('select count(*) from kysely_migration').pluck().get()).toBe(
+        Object.keys(migrations).length,
+      );
     } finally {
       await db.close();
     }
