@@ -23,7 +23,8 @@ describe('daemon restart', () => {
   afterEach(async () => {
     if (!d) return;
     await d.restart().catch(() => undefined);
-    for (const t of await d.client.tasks.list().catch(() => [])) await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    for (const t of await d.client.tasks.list().catch(() => []))
+      await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
     await d.dispose();
     d = undefined;
   });
@@ -31,7 +32,9 @@ describe('daemon restart', () => {
   const events = (filter: string): Promise<EventJson[]> =>
     new Promise((resolve, reject) => {
       const out: EventJson[] = [];
-      d!.client.events({ filters: [filter] }).subscribe({ next: (e) => out.push(e), error: reject, complete: () => resolve(out) });
+      d!.client
+        .events({ filters: [filter] })
+        .subscribe({ next: (e) => out.push(e), error: reject, complete: () => resolve(out) });
     });
   const startTask = async (id: string, args: string[]) => {
     await d!.client.containers.create({ id, rootfs, spec: specFor(args) });
@@ -42,7 +45,17 @@ describe('daemon restart', () => {
   const appendOffline = async (streamId: string, topic: string, event: Record<string, unknown>) => {
     const db = await openLedgerDatabase(join(d!.root, 'ledger.db'));
     const store = createSqliteEventStore(db, { clock: createSystemClock(), projections });
-    store.append([{ streamId, namespace: 'default', expectedVersion: store.streamVersion(streamId), events: [{ topic, event }] }], { correlationId: 'crash', source: 'test' });
+    store.append(
+      [
+        {
+          streamId,
+          namespace: 'default',
+          expectedVersion: store.streamVersion(streamId),
+          events: [{ topic, event }],
+        },
+      ],
+      { correlationId: 'crash', source: 'test' },
+    );
     expect(store.load(containerProjection, 'container/default/x')).toBeUndefined();
     await db.close();
   };
@@ -62,7 +75,9 @@ describe('daemon restart', () => {
     await c.tasks.resume('keeps');
     const logs = await new Promise<string[]>((resolve, reject) => {
       const out: string[] = [];
-      c.tasks.logs('keeps').subscribe({ next: (r) => out.push(r.text), error: reject, complete: () => resolve(out) });
+      c.tasks
+        .logs('keeps')
+        .subscribe({ next: (r) => out.push(r.text), error: reject, complete: () => resolve(out) });
     });
     expect(logs).toContain('before');
     await c.tasks.kill('keeps', { signal: 'SIGKILL' });
@@ -79,12 +94,14 @@ describe('daemon restart', () => {
     const exit = await d.client.tasks.wait('quitter');
     expect(exit.exit_status).toBe(42);
     expect(exit.exited_at < restartedAt).toBe(true);
-    const exits = (await events('event.container_id==quitter')).filter((e) => e.topic === '/tasks/exit');
+    const exits = (await events('event.container_id==quitter')).filter(
+      (e) => e.topic === '/tasks/exit',
+    );
     expect(exits).toHaveLength(1);
     expect(exits[0]!.source).toBe('daemon runtime monitor');
     // A second restart does not record it again.
     await d.restart();
-    expect((await events('topic=="/tasks/exit",event.container_id==quitter'))).toHaveLength(1);
+    expect(await events('topic=="/tasks/exit",event.container_id==quitter')).toHaveLength(1);
   });
 
   it('records 255 with a reason when the runtime state vanished, and cleans the leftovers', async () => {
@@ -92,15 +109,23 @@ describe('daemon restart', () => {
     const { pid } = await startTask('rebooted', ['sleep', '300']);
     await d.stop();
     // A host reboot, simulated: the monitors and the container die and runc's state is wiped.
-    for (const conmonPid of execFileSync('pgrep', ['-f', `conmon.*${d.state}`]).toString().trim().split('\n')) process.kill(Number(conmonPid), 'SIGKILL');
+    for (const conmonPid of execFileSync('pgrep', ['-f', `conmon.*${d.state}`])
+      .toString()
+      .trim()
+      .split('\n'))
+      process.kill(Number(conmonPid), 'SIGKILL');
     process.kill(pid, 'SIGKILL');
     rmSync(join(d.state, 'runc'), { recursive: true, force: true });
     for (const dir of readdirSync(join(d.state, 'bundles', 'default', 'rebooted', 'init'))) {
-      if (dir === 'exit') rmSync(join(d.state, 'bundles', 'default', 'rebooted', 'init', dir), { force: true });
+      if (dir === 'exit')
+        rmSync(join(d.state, 'bundles', 'default', 'rebooted', 'init', dir), { force: true });
     }
     await d.restart();
     const exit = (await events('topic=="/tasks/exit",event.container_id==rebooted'))[0]!;
-    expect(exit.event).toMatchObject({ exit_status: 255, reason: expect.stringContaining('runtime state lost') });
+    expect(exit.event).toMatchObject({
+      exit_status: 255,
+      reason: expect.stringContaining('runtime state lost'),
+    });
     expect(exit.source).toBe('daemon recovery');
     expect((await d.client.tasks.wait('rebooted')).exit_status).toBe(255);
     expect(bundlesLeft(d.state)).not.toContain('rebooted');
@@ -111,19 +136,36 @@ describe('daemon restart', () => {
 
   it('rolls back a create cut in the middle and finishes a delete cut in the middle', async () => {
     d = await startTestDaemon();
-    await d.client.containers.create({ id: 'halfcreated', rootfs, spec: specFor(['sleep', '300']) });
+    await d.client.containers.create({
+      id: 'halfcreated',
+      rootfs,
+      spec: specFor(['sleep', '300']),
+    });
     await startTask('halfdeleted', ['sh', '-c', 'exit 3']);
     await d.client.tasks.wait('halfdeleted');
     await d.stop();
     // What a crash leaves: a create intent whose runc container exists, and a delete intent.
-    await appendOffline(taskStreamId('default', 'halfcreated'), '/taskledger/tasks/create-intent', { container_id: 'halfcreated', io: {} });
+    await appendOffline(taskStreamId('default', 'halfcreated'), '/taskledger/tasks/create-intent', {
+      container_id: 'halfcreated',
+      io: {},
+    });
     const runtime = await createRuncRuntime({ stateDir: d.state, clock: createSystemClock() });
-    await runtime.create('halfcreated', { namespace: 'default', spec: specFor(['sleep', '300']), rootfs: [{ type: 'bind', source: rootfs, options: ['rbind', 'ro'] }], io: { terminal: false } });
+    await runtime.create('halfcreated', {
+      namespace: 'default',
+      spec: specFor(['sleep', '300']),
+      rootfs: [{ type: 'bind', source: rootfs, options: ['rbind', 'ro'] }],
+      io: { terminal: false },
+    });
     await runtime.close();
-    await appendOffline(taskStreamId('default', 'halfdeleted'), '/taskledger/tasks/delete-intent', { container_id: 'halfdeleted' });
+    await appendOffline(taskStreamId('default', 'halfdeleted'), '/taskledger/tasks/delete-intent', {
+      container_id: 'halfdeleted',
+    });
     await d.restart();
     const created = await d.client.tasks.get('halfcreated');
-    expect(created).toMatchObject({ status: 'failed', error: expect.stringContaining('rolled back') });
+    expect(created).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('rolled back'),
+    });
     await expect(d.client.tasks.get('halfdeleted')).rejects.toMatchObject({ code: 'NotFound' });
     const deleted = (await events('topic=="/tasks/delete",event.container_id==halfdeleted'))[0]!;
     expect(deleted.event).toMatchObject({ exit_status: 3 });
@@ -138,7 +180,12 @@ describe('daemon restart', () => {
     d = await startTestDaemon();
     await d.stop();
     const runtime = await createRuncRuntime({ stateDir: d.state, clock: createSystemClock() });
-    await runtime.create('stray', { namespace: 'default', spec: specFor(['sleep', '300']), rootfs: [{ type: 'bind', source: rootfs, options: ['rbind', 'ro'] }], io: { terminal: false } });
+    await runtime.create('stray', {
+      namespace: 'default',
+      spec: specFor(['sleep', '300']),
+      rootfs: [{ type: 'bind', source: rootfs, options: ['rbind', 'ro'] }],
+      io: { terminal: false },
+    });
     await runtime.close();
     expect(await runcContainers(d.state)).toEqual(['stray']);
     await d.restart();
@@ -150,10 +197,13 @@ describe('daemon restart', () => {
   it('fails a waiting client with Unavailable when the daemon stops, and it can wait again after', async () => {
     d = await startTestDaemon();
     await startTask('waited', ['sleep', '300']);
-    const waiting = d.client.tasks.wait('waited');
+    // The expectation is attached before the stop, so the rejection is never unhandled.
+    const waiting = expect(d.client.tasks.wait('waited')).rejects.toMatchObject({
+      code: 'Unavailable',
+    });
     await new Promise((r) => setTimeout(r, 100));
     await d.stop();
-    await expect(waiting).rejects.toMatchObject({ code: 'Unavailable' });
+    await waiting;
     await d.restart();
     const again = d.client.tasks.wait('waited');
     await d.client.tasks.kill('waited', { signal: 'SIGKILL' });
