@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { containerStreamId, requireContainer } from '../domain/container.ts';
 import { containerProjection } from '../domain/container-projection.ts';
 import { failedPrecondition, internal, isTaskledgerError } from '../domain/errors.ts';
@@ -27,6 +28,8 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   const ctx = createTaskContext(deps);
   const { store, runtime, committed, mutex, handles, execHandles, load, record, handle } = ctx;
   const closing = new AbortController();
+  // Every pending wait listens on this one signal: many at once is normal, not a leak.
+  setMaxListeners(0, closing.signal);
   const live = (ns: string, id: string): Task => decide.requireTask(load(ns, id), ns, id);
   const key = taskKey;
 
