@@ -8,36 +8,51 @@ export const defaultRuntimeName = 'io.containerd.runc.v2';
 
 /** A container: pure metadata, no runtime state (containerd's `containers.Container`). */
 export interface Container {
+  /** Namespace it lives in. */
   readonly namespace: string;
+  /** Container id, unique in its namespace. */
   readonly id: string;
+  /** User labels. */
   readonly labels: Readonly<Record<string, string>>;
   /** The OCI runtime spec. */
   readonly spec: Record<string, unknown>;
   /** Absolute path of the root filesystem directory (empty when an image snapshot is used). */
   readonly rootfs: string;
+  /** Runtime name and options. */
   readonly runtime: { readonly name: string; readonly options: unknown };
   /** Image the container was made from; empty for a plain rootfs directory. */
   readonly image: string;
   /** Snapshot holding the container's root filesystem; empty for a plain rootfs directory. */
   readonly snapshotKey: string;
+  /** When it was created. */
   readonly createdAt: Timestamp;
+  /** When it last changed. */
   readonly updatedAt: Timestamp;
 }
 
 /** What a client sends to create a container. */
 export interface CreateContainer {
+  /** Requested id (validated). */
   readonly id: unknown;
+  /** Labels (validated). */
   readonly labels?: unknown;
+  /** OCI spec (validated). */
   readonly spec: unknown;
+  /** Rootfs directory, or empty with a snapshot key. */
   readonly rootfs?: unknown;
+  /** Runtime name and options. */
   readonly runtime?: { readonly name?: unknown; readonly options?: unknown } | undefined;
+  /** Image name, for image containers. */
   readonly image?: unknown;
+  /** Prepared snapshot, for image containers. */
   readonly snapshotKey?: unknown;
 }
 
 /** What a client sends to update a container: the fields named by `updateMask` are applied. */
 export interface UpdateContainer {
+  /** New labels. */
   readonly labels?: unknown;
+  /** New spec. */
   readonly spec?: unknown;
   /**
    * Field paths to apply, as in containerd: `labels`, `labels.KEY`, `spec`. Empty means
