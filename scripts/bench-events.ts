@@ -20,6 +20,7 @@ import { createSystemClock } from '../src/platform/system-clock.ts';
 import { createEventBus, type EventBus } from '../src/services/event-bus.ts';
 import { openLedgerDatabase, type LedgerDatabase } from '../src/store/open-database.ts';
 import { createSqliteEventStore, type SqliteEventStore } from '../src/store/sqlite-event-store.ts';
+import { decideCreateContainer } from '../src/domain/container.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const containers = 100;
@@ -48,20 +49,11 @@ async function openLedger(): Promise<Ledger> {
       streamId: `container/bench/c${i}`,
       namespace: 'bench',
       expectedVersion: 0,
-      events: [
-        {
-          topic: '/containers/create',
-          event: {
-            id: `c${i}`,
-            image: '',
-            runtime: { name: 'io.containerd.runc.v2', options: null },
-            labels: {},
-            spec,
-            rootfs: '/srv/rootfs',
-            snapshot_key: '',
-          },
-        },
-      ],
+      events: decideCreateContainer(undefined, 'bench', {
+        id: `c${i}`,
+        spec,
+        rootfs: '/srv/rootfs',
+      }),
     })),
     cause,
   );

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { projections } from '../src/daemon/daemon.ts';
-import { containerStreamId } from '../src/domain/container.ts';
+import { containerStreamId, decideCreateContainer } from '../src/domain/container.ts';
 import { createSystemClock } from '../src/platform/system-clock.ts';
 import type { AppendRequest } from '../src/ports/event-store.ts';
 import { openLedgerDatabase } from '../src/store/open-database.ts';
@@ -48,20 +48,12 @@ async function buildLog(root: string, events: number): Promise<number> {
       streamId,
       namespace: 'default',
       expectedVersion: 0,
-      events: [
-        {
-          topic: '/containers/create',
-          event: {
-            id: `c${i}`,
-            image: '',
-            runtime: { name: 'io.containerd.runc.v2', options: null },
-            labels: { n: String(i) },
-            spec,
-            rootfs: '/srv/rootfs',
-            snapshot_key: '',
-          },
-        },
-      ],
+      events: decideCreateContainer(undefined, 'default', {
+        id: `c${i}`,
+        spec,
+        rootfs: '/srv/rootfs',
+        labels: { n: String(i) },
+      }),
     });
     versions.set(streamId, 1);
     if (batch.length === 1000) flush();

@@ -6,28 +6,14 @@ import {
   type Container,
 } from '../../src/domain/container.ts';
 import { TaskledgerError } from '../../src/domain/errors.ts';
+import { given } from '../helpers/given-events.ts';
 
 const spec = { process: { args: ['/bin/sh'] } };
 const create = (over: Record<string, unknown> = {}) =>
   decideCreateContainer(undefined, 'default', { id: 'web', spec, rootfs: '/srv/rootfs', ...over });
 
-function given(events: ReturnType<typeof create>): Container | undefined {
-  return events.reduce<Container | undefined>(
-    (state, e, i) =>
-      evolveContainer(state, {
-        ...e,
-        seq: i + 1,
-        streamId: 'container/default/web',
-        streamVersion: i + 1,
-        namespace: 'default',
-        timestamp: `2026-11-29T00:00:0${i}.000000000Z`,
-        correlationId: 'c',
-        source: 's',
-        hash: '',
-      }),
-    undefined,
-  );
-}
+const givenContainer = (events: ReturnType<typeof create>): Container | undefined =>
+  given(evolveContainer, events, 'container/default/web');
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -87,14 +73,14 @@ describe('container decider', () => {
   });
 
   it('refuses a duplicate with AlreadyExists', () => {
-    const state = given(create());
+    const state = givenContainer(create());
     expect(
       codeOf(() => decideCreateContainer(state, 'default', { id: 'web', spec, rootfs: '/x' })),
     ).toMatch(/^AlreadyExists/);
   });
 
   it('updates only the masked label paths, and an empty value removes a label', () => {
-    const state = given(create({ labels: { keep: '1', drop: '2', change: '3' } }));
+    const state = givenContainer(create({ labels: { keep: '1', drop: '2', change: '3' } }));
     const [e] = decideUpdateContainer(state, 'default', 'web', {
       labels: { drop: '', change: 'x', ignored: 'y' },
       updateMask: ['labels.drop', 'labels.change'],
@@ -105,9 +91,9 @@ describe('container decider', () => {
   it('keeps created_at and moves updated_at on update', () => {
     const events = [
       ...create(),
-      ...decideUpdateContainer(given(create()), 'default', 'web', { labels: { a: 'b' } }),
+      ...decideUpdateContainer(givenContainer(create()), 'default', 'web', { labels: { a: 'b' } }),
     ];
-    const state = given(events)!;
+    const state = givenContainer(events)!;
     expect(state.createdAt).toBe('2026-11-29T00:00:00.000000000Z');
     expect(state.updatedAt).toBe('2026-11-29T00:00:01.000000000Z');
   });
@@ -115,7 +101,9 @@ describe('container decider', () => {
   it('refuses unknown update paths', () => {
     expect(
       codeOf(() =>
-        decideUpdateContainer(given(create()), 'default', 'web', { updateMask: ['rootfs'] }),
+        decideUpdateContainer(givenContainer(create()), 'default', 'web', {
+          updateMask: ['rootfs'],
+        }),
       ),
     ).toMatch(/InvalidArgument: cannot update field path "rootfs"/);
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { NewEvent, StoredEvent } from '../../src/domain/event-envelope.ts';
 import {
   decideCreateImage,
   decideDeleteImage,
@@ -16,24 +15,7 @@ import {
   snapshotStreamId,
   type Snapshot,
 } from '../../src/domain/snapshot.ts';
-
-function given<S>(evolve: (s: S | undefined, e: StoredEvent) => S | undefined, events: NewEvent[]) {
-  return events.reduce<S | undefined>(
-    (state, e, i) =>
-      evolve(state, {
-        ...e,
-        seq: i + 1,
-        streamId: 's',
-        streamVersion: i + 1,
-        namespace: 'default',
-        timestamp: `2026-11-29T00:00:0${i}.000000000Z`,
-        correlationId: 'c',
-        source: 's',
-        hash: '',
-      }),
-    undefined,
-  );
-}
+import { given } from '../helpers/given-events.ts';
 
 const base = given<Snapshot>(
   evolveSnapshot,
