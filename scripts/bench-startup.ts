@@ -95,12 +95,12 @@ async function buildLog(root: string, events: number): Promise<number> {
 async function timeStartup(root: string, state: string): Promise<number> {
   const address = join(state, 'bench.sock');
   const t0 = performance.now();
-  const child = spawnDaemon({ root, state, address });
+  const daemon = spawnDaemon({ root, state, address });
   try {
-    await waitReady(address, 20_000, 2);
+    await waitReady(daemon, address, 20_000, 2);
     return performance.now() - t0;
   } finally {
-    await stopDaemon(child);
+    await stopDaemon(daemon);
   }
 }
 

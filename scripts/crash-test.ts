@@ -8,7 +8,6 @@
  * Usage: tsx scripts/crash-test.ts [--rounds N] [--workers N] [--seed N]
  * Prints `rounds: N, kills: N, exits checked: N, violations: N`; exits 1 on any violation.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,14 @@ import { connect, type TaskledgerClient } from '../src/api/client.ts';
 import type { EventJson } from '../src/api/wire-types.ts';
 import { defaultSpec } from '../src/domain/default-spec.ts';
 import { TaskledgerError } from '../src/domain/errors.ts';
-import { cliPath, repoRoot, spawnDaemon, stopDaemon, waitReady } from './lib/daemon-process.ts';
+import {
+  cliPath,
+  repoRoot,
+  spawnDaemon,
+  stopDaemon,
+  waitReady,
+  type DaemonProcess,
+} from './lib/daemon-process.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -45,7 +51,7 @@ let exitsChecked = 0;
 let kills = 0;
 let counter = 0;
 
-const startDaemon = (): ChildProcess => spawnDaemon({ root, state, address });
+const startDaemon = (): DaemonProcess => spawnDaemon({ root, state, address });
 
 /** One worker: random lifecycle operations until `stop` aborts. */
 async function worker(client: TaskledgerClient, stop: AbortSignal): Promise<void> {
@@ -166,7 +172,7 @@ async function verifyOffline(): Promise<void> {
 async function main(): Promise<void> {
   const client = connect(address, { client: 'crash-test' });
   let daemon = startDaemon();
-  await waitReady(address);
+  await waitReady(daemon, address, 30_000);
   for (let round = 1; round <= rounds; round++) {
     const stop = new AbortController();
     const watcher = watchEvents(client, Math.max(0, ...acknowledged.keys()));
@@ -179,14 +185,14 @@ async function main(): Promise<void> {
     watcher.stop();
     await killed;
     daemon = startDaemon();
-    await waitReady(address);
+    await waitReady(daemon, address, 30_000);
     await sleep(1200); // tasks that chose to exit do so within 0.8 s
     await checkInvariants(client);
     // verify is offline: stop the daemon cleanly, verify, start it again.
     await stopDaemon(daemon);
     await verifyOffline();
     daemon = startDaemon();
-    await waitReady(address);
+    await waitReady(daemon, address, 30_000);
     process.stderr.write(`round ${round}: ${violations.length} violations so far\n`);
   }
   for (const t of await client.tasks.list())

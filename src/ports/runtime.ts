@@ -131,12 +131,27 @@ export interface RuntimeTask {
   logPath(execId?: string): string;
 }
 
+/** A task found by {@link Runtime.inventory}, as of that listing. */
+export interface InventoryEntry {
+  /** The task's handle. */
+  readonly task: RuntimeTask;
+  /** Its state when listed: runc's, or `stopped`/`unknown` when runc no longer knows it. */
+  readonly status: RuntimeStatus;
+  /** The init process's exit as its monitor recorded it, if it has exited. */
+  readonly exit: Exit | undefined;
+}
+
 /** The task runtime, after containerd's `Runtime` interface (plugin/runtime.go). */
 export interface Runtime {
   /** Creates a task (bundle, mounts, monitor, `runc create`); it does not start it. */
   create(id: string, opts: CreateOpts): Promise<RuntimeTask>;
   /** Every task the runtime knows of, in every namespace, including ones that already exited. */
   tasks(): Promise<RuntimeTask[]>;
+  /**
+   * Every task with runc's status from one listing per namespace and the monitor's exit record:
+   * what recovery needs, without a runc call per task.
+   */
+  inventory(): Promise<InventoryEntry[]>;
   /** Finds one task; undefined when the runtime has no trace of it. */
   get(namespace: string, id: string): Promise<RuntimeTask | undefined>;
   /** Deletes a task (runc state, monitor files, mounts, bundle) and returns its exit. */

@@ -4,7 +4,15 @@ import type { Observable, Subscription } from 'rxjs';
 import { failedPrecondition, notFound, unavailable } from '../domain/errors.ts';
 import { validateIdentifier } from '../domain/identifiers.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { CreateOpts, Exit, Runtime, RuntimeEvent, RuntimeTask } from '../ports/runtime.ts';
+import type {
+  CreateOpts,
+  Exit,
+  InventoryEntry,
+  Runtime,
+  RuntimeEvent,
+  RuntimeStatus,
+  RuntimeTask,
+} from '../ports/runtime.ts';
 import { awaitExit } from './await-exit.ts';
 import { pruneCgroupParents } from './cgroup-prune.ts';
 import { withRecordedExits } from './exit-replay.ts';
@@ -121,6 +129,10 @@ class RuncRuntime implements Runtime {
   }
 
   async tasks(): Promise<RuntimeTask[]> {
+    return (await this.inventory()).map((entry) => entry.task);
+  }
+
+  async inventory(): Promise<InventoryEntry[]> {
     const { layout } = this.#ctx;
     const refs = new Map<string, TaskRef>();
     const states = new Map<string, RuncContainerState>();
@@ -134,7 +146,14 @@ class RuncRuntime implements Runtime {
       }
     }
     return Promise.all(
-      [...refs.entries()].map(async ([key, ref]) => this.#task(ref, states.get(key)?.pid)),
+      [...refs.entries()].map(async ([key, ref]) => {
+        const state = states.get(key);
+        const task = await this.#task(ref, state?.pid);
+        const exit = await task.exit();
+        // As RuncTask.status(): runc forgot it, so only the monitor's record tells it ended.
+        const status: RuntimeStatus = state?.status ?? (exit ? 'stopped' : 'unknown');
+        return { task, status, exit };
+      }),
     );
   }
 

@@ -3,7 +3,7 @@ import * as decide from '../domain/task-decide.ts';
 import { taskProjection } from '../domain/task-projection.ts';
 import { unknownExitStatus, type Task } from '../domain/task-state.ts';
 import { taskTopics } from '../domain/task-topics.ts';
-import type { RuntimeTask } from '../ports/runtime.ts';
+import type { InventoryEntry } from '../ports/runtime.ts';
 import { taskKey, type TaskContext } from './task-context.ts';
 
 /** What a restart found and did, for the daemon's log and for tests. */
@@ -38,16 +38,20 @@ export async function recoverTasks(ctx: TaskContext): Promise<RecoveryReport> {
     orphans: [] as string[],
   };
   const cause = recoveryCause();
+  // One listing for all tasks: a runc call per task made restart time grow with the task count.
   const runtimeTasks = new Map(
-    (await ctx.runtime.tasks()).map((t) => [taskKey(t.namespace, t.id), t]),
+    (await ctx.runtime.inventory()).map((entry) => [
+      taskKey(entry.task.namespace, entry.task.id),
+      entry,
+    ]),
   );
   for (const task of ctx.store.list(taskProjection)) {
     const key = taskKey(task.namespace, task.containerId);
-    const rt = runtimeTasks.get(key);
+    const entry = runtimeTasks.get(key);
     runtimeTasks.delete(key);
-    await ctx.mutex.run(key, () => recoverOne(ctx, task, rt, cause, report));
+    await ctx.mutex.run(key, () => recoverOne(ctx, task, entry, cause, report));
   }
-  for (const [key, rt] of runtimeTasks) {
+  for (const [key, { task: rt }] of runtimeTasks) {
     // Under our private runc root, yet unknown to the log: a create that never got its intent
     // recorded, or a leftover. Either way nothing can use it.
     ctx.log(`recovery: removing orphan runtime task ${key}`);
@@ -60,10 +64,11 @@ export async function recoverTasks(ctx: TaskContext): Promise<RecoveryReport> {
 async function recoverOne(
   ctx: TaskContext,
   task: Task,
-  rt: RuntimeTask | undefined,
+  entry: InventoryEntry | undefined,
   cause: EventCause,
   report: RecoveryReport,
 ): Promise<void> {
+  const rt = entry?.task;
   const ns = task.namespace;
   const id = task.containerId;
   const key = taskKey(ns, id);
@@ -101,8 +106,8 @@ async function recoverOne(
     default:
       break;
   }
-  const status = rt ? await rt.status() : 'unknown';
-  const recorded = rt ? await rt.exit() : undefined;
+  const status = entry?.status ?? 'unknown';
+  const recorded = entry?.exit;
   if (!rt || (status === 'unknown' && !recorded)) {
     // No runc container and no monitor record: the host rebooted or the state was wiped.
     if (rt) await ctx.runtime.discard(rt);
