@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the system packages the runc runtime driver and its tests need: runc, conmon and
-# busybox-static (the source of the test rootfs), and containerd for the stock `ctr` client the
-# gRPC tests drive. Quiet and fast when everything is present;
+# Installs the system packages the runc runtime driver and its tests need: runc, conmon, socat
+# (relays a task's stdin into conmon's SOCK_SEQPACKET attach socket), busybox-static (the source
+# of the test rootfs), and containerd for the stock `ctr` client the gRPC tests drive. Quiet and fast when everything is present;
 # `apt-get update` runs only when something is missing, because it is slow and needs the network.
 set -euo pipefail
 
@@ -9,6 +9,7 @@ set -euo pipefail
 declare -A provides=(
   [runc]=/usr/sbin/runc
   [conmon]=/usr/bin/conmon
+  [socat]=/usr/bin/socat
   [busybox-static]=/bin/busybox
   [containerd]=/usr/bin/ctr
 )

@@ -184,8 +184,8 @@ export function tasksHandlers(
       };
     }),
 
-    // stdin is not wired to processes (see README "Terminals and stdin"), so there is nothing to
-    // close; the process must exist, as in containerd.
+    // A process's stdin ends when the client closes its stdin FIFO (`ctr` does so right after its
+    // own stdin ends), so there is nothing more to close; the process must exist, as in containerd.
     CloseIO: unary(log, (req: ProcessRequest, ctx) => {
       requireProcess(ctx.namespace(), req);
       return {};

@@ -14,6 +14,12 @@ export interface ConmonArgsOptions {
   readonly process: ProcessPaths;
   /** conmon's `--socket-dir-path`; it must exist. */
   readonly socketDir: string;
+  /**
+   * Whether the process reads stdin from conmon's attach socket (`--stdin`): conmon gives it a
+   * pipe and writes there what attach clients send, closing it when a client disconnects. Without
+   * it the process's stdin is /dev/null.
+   */
+  readonly stdin?: boolean;
 }
 
 /**
@@ -26,6 +32,7 @@ export interface ConmonArgsOptions {
  * - `-u`: a short hash naming the attach-socket link in `--socket-dir-path`, so the socket path
  *   stays under the 108-byte limit however long the bundle path is.
  * - no `--sync`: conmon double-forks and outlives taskledger; stdio go to /dev/null.
+ * - `--stdin` only when asked (see {@link ConmonArgsOptions.stdin}).
  */
 function sharedArgs(options: ConmonArgsOptions): string[] {
   const { process } = options;
@@ -54,6 +61,7 @@ function sharedArgs(options: ConmonArgsOptions): string[] {
     '--root',
     '--runtime-arg',
     options.runcRoot,
+    ...(options.stdin === true ? ['--stdin'] : []),
   ];
 }
 

@@ -9,14 +9,14 @@ import { startLogForwarder } from './log-forwarder.ts';
 import { exists, isMonitorAlive, readExit, readPidFile } from './monitor-files.ts';
 import type { RuncContext } from './runc-context.ts';
 import type { ProcessPaths } from './runtime-layout.ts';
+import { prepareStdinRelay, startStdinRelay, stopStdinRelay } from './stdin-relay.ts';
 
 /**
  * An exec: an extra process in a running task, monitored by its own conmon (`--exec`), with its
  * own monitor directory (`<bundle>/execs/<execId>/`: process.json, pid, log, exit). Its exit is
  * reported like the init's, with `execId` set.
  *
- * stdin is accepted and ignored: conmon feeds a process's stdin only through its attach socket,
- * a SOCK_SEQPACKET unix socket that Node's `net` cannot connect to.
+ * A stdin path is relayed into conmon's attach socket (see stdin-relay.ts), as for the init.
  */
 export class RuncProcess implements RuntimeProcess {
   readonly execId: string;
@@ -46,6 +46,7 @@ export class RuncProcess implements RuntimeProcess {
       throw failedPrecondition(`${this.#name} was already started`);
     }
     const { layout, watcher, forwarders } = this.#ctx;
+    const stdin = this.#io.stdin ? await prepareStdinRelay(this.#io.stdin) : undefined;
     // The log exists before conmon starts, so the forwarder can watch it from the first byte.
     await writeFile(paths.logFile, '', { flag: 'a' });
     watcher.watch(this.#watched);
@@ -58,8 +59,9 @@ export class RuncProcess implements RuntimeProcess {
       throw error;
     });
     if (forwarder) forwarders.set(paths.dir, forwarder);
+    let pid: number;
     try {
-      return await launchConmon({
+      pid = await launchConmon({
         binary: this.#ctx.conmonBinary,
         args: conmonExecArgs({
           runcBinary: this.#ctx.runcBinary,
@@ -68,6 +70,7 @@ export class RuncProcess implements RuntimeProcess {
           bundle: paths.dir,
           process: paths,
           socketDir: layout.socketDir,
+          stdin: stdin !== undefined,
         }),
         cwd: paths.dir,
         timeoutMs: this.#ctx.conmonTimeoutMs,
@@ -82,6 +85,23 @@ export class RuncProcess implements RuntimeProcess {
       await this.#removeMonitorFiles();
       throw error;
     }
+    if (stdin) {
+      await startStdinRelay({
+        source: stdin,
+        process: paths,
+        runner: this.#ctx.runner,
+        timeoutMs: this.#ctx.conmonTimeoutMs,
+      }).catch((error: unknown) => {
+        // Without its relay the exec would wait for stdin forever: end it (conmon records it).
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // it already ended
+        }
+        throw error;
+      });
+    }
+    return pid;
   }
 
   async kill(signal: number): Promise<void> {
@@ -112,6 +132,7 @@ export class RuncProcess implements RuntimeProcess {
     this.#ctx.watcher.unwatch(paths.dir);
     this.#ctx.forwarders.get(paths.dir)?.abort();
     this.#ctx.forwarders.delete(paths.dir);
+    await stopStdinRelay(paths);
     await rm(paths.dir, { recursive: true, force: true });
   }
 

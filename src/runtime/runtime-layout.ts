@@ -19,6 +19,13 @@ export interface ProcessPaths {
   readonly processFile: string;
   /** conmon's `-u`: names its attach-socket symlink, short so socket paths stay under 108 bytes. */
   readonly monitorId: string;
+  /**
+   * Where conmon binds the process's `attach` socket: its `-b`, the bundle for init, the monitor
+   * directory for an exec. The stdin relay runs there and connects to the relative `attach`.
+   */
+  readonly attachDir: string;
+  /** Pid of the stdin relay (see stdin-relay.ts), when the process was given a stdin path. */
+  readonly stdinRelayPidFile: string;
 }
 
 /** Where everything of one task lives. */
@@ -73,7 +80,7 @@ export function createRuntimeLayout(stateDir: string): RuntimeLayout {
   const bundlesDir = path.join(root, 'bundles');
   const instance = shortHash(root, 12);
 
-  const processPaths = (dir: string, key: string): ProcessPaths =>
+  const processPaths = (dir: string, key: string, attachDir: string): ProcessPaths =>
     Object.freeze({
       dir,
       exitFile: path.join(dir, 'exit'),
@@ -83,6 +90,8 @@ export function createRuntimeLayout(stateDir: string): RuntimeLayout {
       logFile: path.join(dir, 'log'),
       processFile: path.join(dir, 'process.json'),
       monitorId: shortHash(`${root}\0${key}`, 24),
+      attachDir,
+      stdinRelayPidFile: path.join(dir, 'stdin-relay.pid'),
     });
 
   return Object.freeze({
@@ -100,9 +109,11 @@ export function createRuntimeLayout(stateDir: string): RuntimeLayout {
         config: path.join(bundle, 'config.json'),
         rootfs: path.join(bundle, 'rootfs'),
         execsDir,
-        init: processPaths(path.join(bundle, 'init'), `${namespace}\0${id}`),
-        exec: (execId: string) =>
-          processPaths(path.join(execsDir, execId), `${namespace}\0${id}\0${execId}`),
+        init: processPaths(path.join(bundle, 'init'), `${namespace}\0${id}`, bundle),
+        exec: (execId: string) => {
+          const dir = path.join(execsDir, execId);
+          return processPaths(dir, `${namespace}\0${id}\0${execId}`, dir);
+        },
       });
     },
     cgroupsPath: (namespace: string, id: string) => `/taskledger/${instance}/${namespace}/${id}`,

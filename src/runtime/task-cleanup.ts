@@ -7,6 +7,7 @@ import { runcDeleteArgs } from './runc-args.ts';
 import type { RuncContext } from './runc-context.ts';
 import { unmountRootfs } from './rootfs-mounts.ts';
 import type { ProcessPaths, TaskPaths } from './runtime-layout.ts';
+import { stopStdinRelay } from './stdin-relay.ts';
 
 const monitorGraceMs = 2_000;
 const monitorCheckMs = 10;
@@ -39,9 +40,9 @@ export async function stopMonitor(process: ProcessPaths, graceMs = monitorGraceM
 
 /**
  * Removes every trace of a task, whatever state it was left in: the watches and forwarders, the
- * runc container (`delete --force`), its monitors, the rootfs mounts, conmon's attach-socket
- * links and the bundle directory. Idempotent, so both a failed create and recovery can use it;
- * the caller decides whether the task may go (it kills a task that still runs).
+ * runc container (`delete --force`), its monitors and stdin relays, the rootfs mounts, conmon's
+ * attach-socket links and the bundle directory. Idempotent, so both a failed create and recovery
+ * can use it; the caller decides whether the task may go (it kills a task that still runs).
  */
 export async function removeTask(ctx: RuncContext, namespace: string, id: string): Promise<void> {
   const paths = ctx.layout.task(namespace, id);
@@ -57,6 +58,7 @@ export async function removeTask(ctx: RuncContext, namespace: string, id: string
     if (!isTaskledgerError(error, 'NotFound')) throw error;
   }
   await Promise.all(processes.map((process) => stopMonitor(process)));
+  await Promise.all(processes.map((process) => stopStdinRelay(process)));
   await unmountRootfs(paths.rootfs, ctx.runner);
   await Promise.all(
     processes.map((process) =>

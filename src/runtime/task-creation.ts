@@ -13,6 +13,7 @@ import { parseRuncState, type RuncContainerState } from './runc-output.ts';
 import { RuncTask } from './runc-task.ts';
 import { mountRootfs } from './rootfs-mounts.ts';
 import { rootfsMounts } from './rootfs-source.ts';
+import { prepareStdinRelay, startStdinRelay } from './stdin-relay.ts';
 import { removeTask } from './task-cleanup.ts';
 
 /** What runc says of a container, or undefined when it does not know it. */
@@ -32,8 +33,9 @@ export async function runcState(
 /**
  * Creates a task: validates, writes the bundle (config.json and the rootfs mount point), mounts
  * the rootfs, starts watching the init's monitor directory and forwarding its output, then has
- * conmon run `runc create`. Everything is checked that can be before anything is written; after
- * that, any failure removes every trace again (runc container, mounts, monitor, bundle).
+ * conmon run `runc create`, and relays the stdin path, if any, into conmon (stdin-relay.ts).
+ * Everything is checked that can be before anything is written; after that, any failure removes
+ * every trace again (runc container, mounts, monitor, stdin relay, bundle).
  */
 export async function createTask(
   ctx: RuncContext,
@@ -55,6 +57,7 @@ export async function createTask(
     terminal: opts.io.terminal,
   });
   const mounts = rootfsMounts(opts.rootfs, opts.spec);
+  const stdin = opts.io.stdin ? await prepareStdinRelay(opts.io.stdin) : undefined;
   // No `runc state` probe first (a process spawn on the hot path): the bundle directory is
   // created exclusively below, and a runc container without a bundle is an orphan that recovery
   // removes; `runc create` itself refuses a taken id with its own message.
@@ -97,12 +100,21 @@ export async function createTask(
         bundle: paths.bundle,
         process: paths.init,
         socketDir: layout.socketDir,
+        stdin: stdin !== undefined,
       }),
       cwd: paths.init.dir,
       timeoutMs: ctx.conmonTimeoutMs,
       what: `create ${namespace}/${id}`,
       runner: ctx.runner,
     });
+    if (stdin) {
+      await startStdinRelay({
+        source: stdin,
+        process: paths.init,
+        runner: ctx.runner,
+        timeoutMs: ctx.conmonTimeoutMs,
+      });
+    }
     return new RuncTask(ctx, namespace, id, pid);
   } catch (error) {
     // Leave nothing behind: no runc container, no mount, no monitor, no bundle.

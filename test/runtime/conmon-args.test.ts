@@ -62,4 +62,20 @@ describe('conmon argv builders', () => {
     expect(valueOf(args, '--persist-dir')).toBe('/state/bundles/default/web/execs/sh-1');
     expect(valueOf(args, '-u')).not.toBe(valueOf(create, '-u'));
   });
+
+  it('asks conmon for a stdin pipe only when the process is given stdin', () => {
+    expect(create).not.toContain('--stdin');
+    const options = {
+      runcBinary: '/usr/sbin/runc',
+      runcRoot: layout.runcRoot('default'),
+      containerId: 'web',
+      socketDir: layout.socketDir,
+      stdin: true,
+    };
+    expect(conmonCreateArgs({ ...options, bundle: task.bundle, process: task.init })).toContain(
+      '--stdin',
+    );
+    const exec = task.exec('sh-1');
+    expect(conmonExecArgs({ ...options, bundle: exec.dir, process: exec })).toContain('--stdin');
+  });
 });
