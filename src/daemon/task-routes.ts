@@ -48,12 +48,7 @@ export function taskRoutes(tasks: TaskService): Route[] {
         const task = await tasks.create(
           req.namespace,
           body.container_id as string,
-          {
-            stdin: body.stdin,
-            stdout: body.stdout,
-            stderr: body.stderr,
-            terminal: body.terminal,
-          },
+          ioFields(body),
           req.cause,
         );
         return { status: 201, body: taskToJson(task) };
@@ -151,12 +146,7 @@ export function taskRoutes(tasks: TaskService): Route[] {
           {
             execId: body.exec_id,
             process: body.process,
-            io: {
-              stdin: body.stdin,
-              stdout: body.stdout,
-              stderr: body.stderr,
-              terminal: body.terminal,
-            },
+            io: ioFields(body),
           },
           req.cause,
         );
@@ -221,4 +211,9 @@ export function taskRoutes(tasks: TaskService): Route[] {
       },
     },
   ];
+}
+
+/** The stdio fields of a create or exec body (validated by the task service). */
+function ioFields(body: Record<string, unknown>): Record<string, unknown> {
+  return { stdin: body.stdin, stdout: body.stdout, stderr: body.stderr, terminal: body.terminal };
 }
