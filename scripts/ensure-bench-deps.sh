@@ -28,6 +28,6 @@ fi
 echo "ensure-bench-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-# Recommends stay out (as in ensure-system-deps.sh): podman runs here with --network none's
-# peers' defaults only if its own hard dependencies are enough, which the bench checks at start.
+# Recommends stay out, as in ensure-system-deps.sh: Podman's hard dependencies are enough for
+# `podman run --rootfs` here (checked on Debian 12's podman 4.3).
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -124,7 +124,8 @@ describe('runc runtime stdin (real runc + conmon + socat)', () => {
       { stdin: await fifo('in-unwritten-exec'), terminal: false },
     );
     await exec.start();
-    expect(relaysOf(fx.stateDir)).toHaveLength(2);
+    // Each relay passes through `setsid` before it becomes socat: give both a moment to settle.
+    await eventually(() => expect(relaysOf(fx.stateDir)).toHaveLength(2));
     await task.kill(9, { all: true });
     await fx.nextEvent(initExit('idle'));
     await fx.runtime.delete(task);
