@@ -3,8 +3,10 @@ import type { OciProcess, OciSpec } from '../ports/runtime.ts';
 
 /** What the runtime fixes in a client's spec before writing it as the bundle's config.json. */
 export interface BundleConfigOptions {
-  /** Absolute path of the bundle's rootfs mount point; replaces `root.path`. */
+  /** Absolute path of the rootfs (a host directory, or the bundle's mount point); replaces `root.path`. */
   readonly rootfs: string;
+  /** Makes the rootfs read-only for the container (a read-only bind given as a plain directory). */
+  readonly readonly?: boolean;
   /** cgroup to use when the spec names none (see RuntimeLayout.cgroupsPath). */
   readonly cgroupsPath: string;
   /** Whether the client asked for a terminal in its IO. */
@@ -15,8 +17,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * The config.json for a task: the client's spec with `root.path` pointing at the bundle's rootfs
- * and a cgroup of its own. Pure; throws InvalidArgument for what runc would only reject later or
+ * The config.json for a task: the client's spec with `root.path` pointing at its rootfs and a
+ * cgroup of its own. Pure; throws InvalidArgument for what runc would only reject later or
  * what this runtime cannot do (terminal mode: conmon's console socket is not wired up).
  */
 export function bundleConfig(spec: OciSpec, options: BundleConfigOptions): OciSpec {
@@ -29,7 +31,12 @@ export function bundleConfig(spec: OciSpec, options: BundleConfigOptions): OciSp
     typeof linux.cgroupsPath === 'string' && linux.cgroupsPath !== ''
       ? linux.cgroupsPath
       : options.cgroupsPath;
-  return { ...spec, root: { ...root, path: options.rootfs }, linux: { ...linux, cgroupsPath } };
+  const readonly = options.readonly === true ? { readonly: true } : {};
+  return {
+    ...spec,
+    root: { ...root, path: options.rootfs, ...readonly },
+    linux: { ...linux, cgroupsPath },
+  };
 }
 
 /**

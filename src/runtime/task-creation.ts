@@ -1,5 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { alreadyExists, invalidArgument, isTaskledgerError } from '../domain/errors.ts';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import {
+  alreadyExists,
+  failedPrecondition,
+  invalidArgument,
+  isTaskledgerError,
+} from '../domain/errors.ts';
 import { validateIdentifier } from '../domain/identifiers.ts';
 import type { CreateOpts } from '../ports/runtime.ts';
 import { bundleConfig } from './bundle-config.ts';
@@ -12,7 +17,7 @@ import type { RuncContext } from './runc-context.ts';
 import { parseRuncState, type RuncContainerState } from './runc-output.ts';
 import { RuncTask } from './runc-task.ts';
 import { mountRootfs } from './rootfs-mounts.ts';
-import { rootfsMounts } from './rootfs-source.ts';
+import { rootfsPlan, type RootfsPlan } from './rootfs-source.ts';
 import { prepareStdinRelay, startStdinRelay } from './stdin-relay.ts';
 import { removeTask } from './task-cleanup.ts';
 
@@ -30,9 +35,17 @@ export async function runcState(
   }
 }
 
+/** Refuses a rootfs directory that is missing before anything is written, naming it. */
+async function checkRootfsDirectory(rootfs: RootfsPlan): Promise<void> {
+  if (rootfs.kind !== 'directory') return;
+  const found = await stat(rootfs.path).catch(() => undefined);
+  if (!found) throw failedPrecondition(`rootfs ${rootfs.path} does not exist`);
+  if (!found.isDirectory()) throw failedPrecondition(`rootfs ${rootfs.path} is not a directory`);
+}
+
 /**
- * Creates a task: validates, writes the bundle (config.json and the rootfs mount point), mounts
- * the rootfs, starts watching the init's monitor directory and forwarding its output, then has
+ * Creates a task: validates, writes the bundle (config.json and, for mounted rootfs, its mount
+ * point), mounts the rootfs if it is not a plain directory (rootfs-source.ts), starts watching the init's monitor directory and forwarding its output, then has
  * conmon run `runc create`, and relays the stdin path, if any, into conmon (stdin-relay.ts).
  * Everything is checked that can be before anything is written; after that, any failure removes
  * every trace again (runc container, mounts, monitor, stdin relay, bundle).
@@ -51,12 +64,14 @@ export async function createTask(
     );
   const { layout, watcher, forwarders } = ctx;
   const paths = layout.task(namespace, id);
+  const rootfs = rootfsPlan(opts.rootfs, opts.spec);
   const config = bundleConfig(opts.spec, {
-    rootfs: paths.rootfs,
+    rootfs: rootfs.kind === 'directory' ? rootfs.path : paths.rootfs,
+    readonly: rootfs.kind === 'directory' && rootfs.readonly,
     cgroupsPath: layout.cgroupsPath(namespace, id),
     terminal: opts.io.terminal,
   });
-  const mounts = rootfsMounts(opts.rootfs, opts.spec);
+  await checkRootfsDirectory(rootfs);
   const stdin = opts.io.stdin ? await prepareStdinRelay(opts.io.stdin) : undefined;
   // No `runc state` probe first (a process spawn on the hot path): the bundle directory is
   // created exclusively below, and a runc container without a bundle is an orphan that recovery
@@ -71,10 +86,12 @@ export async function createTask(
     throw error;
   }
   try {
-    await mkdir(paths.rootfs);
     await mkdir(paths.init.dir);
     await writeFile(paths.config, JSON.stringify(config, null, 2));
-    await mountRootfs(mounts, paths.rootfs, ctx.runner);
+    if (rootfs.kind === 'mounts') {
+      await mkdir(paths.rootfs);
+      await mountRootfs(rootfs.mounts, paths.rootfs, ctx.runner);
+    }
     // The log exists before conmon starts, so the forwarder can watch it from the first byte.
     await writeFile(paths.init.logFile, '');
     const init: WatchedProcess = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import { bundleConfig, validateProcess } from '../../src/runtime/bundle-config.ts';
-import { rootfsMounts } from '../../src/runtime/rootfs-source.ts';
+import { rootfsPlan } from '../../src/runtime/rootfs-source.ts';
 import { defaultSpec } from '../../src/domain/default-spec.ts';
 
 const options = {
@@ -23,6 +23,17 @@ describe('bundle config', () => {
   it("points root.path at the bundle's rootfs, keeping the rest of root", () => {
     const spec = { ...defaultSpec({ args: ['true'] }), root: { path: 'rootfs', readonly: true } };
     expect(bundleConfig(spec, options).root).toEqual({ path: options.rootfs, readonly: true });
+  });
+
+  it('makes the root read-only when asked, and never writable when the spec says read-only', () => {
+    const spec = defaultSpec({ args: ['true'] });
+    expect(bundleConfig(spec, { ...options, readonly: true }).root).toMatchObject({
+      readonly: true,
+    });
+    const readonlySpec = { ...spec, root: { path: 'rootfs', readonly: true } };
+    expect(bundleConfig(readonlySpec, { ...options, readonly: false }).root).toMatchObject({
+      readonly: true,
+    });
   });
 
   it('gives the task its own cgroup unless the spec names one', () => {
@@ -76,23 +87,49 @@ describe('bundle config', () => {
   });
 });
 
-describe('rootfs mounts', () => {
-  it('uses the mounts the client gave', () => {
-    const mounts = [{ type: 'overlay', source: 'overlay', options: ['lowerdir=/l'] }];
-    expect(rootfsMounts(mounts, defaultSpec({ args: ['true'] }))).toBe(mounts);
+describe('rootfs plan', () => {
+  const spec = defaultSpec({ args: ['true'] });
+
+  it('mounts what the client gave when it is more than a plain directory', () => {
+    const overlay = [{ type: 'overlay', source: 'overlay', options: ['lowerdir=/l'] }];
+    expect(rootfsPlan(overlay, spec)).toEqual({ kind: 'mounts', mounts: overlay });
+    const nonRecursive = [{ type: 'bind', source: '/srv/rootfs', options: ['bind'] }];
+    expect(rootfsPlan(nonRecursive, spec).kind).toBe('mounts');
+    const shared = [{ type: 'bind', source: '/srv/rootfs', options: ['rbind', 'rshared'] }];
+    expect(rootfsPlan(shared, spec).kind).toBe('mounts');
+    const two = [
+      { type: 'bind', source: '/a', options: ['rbind'] },
+      { type: 'bind', source: '/b', options: ['rbind'] },
+    ];
+    expect(rootfsPlan(two, spec).kind).toBe('mounts');
   });
 
-  it('bind-mounts an absolute root.path when there are no mounts, as ctr --rootfs sends', () => {
-    const spec = { ...defaultSpec({ args: ['true'] }), root: { path: '/srv/rootfs' } };
-    expect(rootfsMounts([], spec)).toEqual([
-      { type: 'bind', source: '/srv/rootfs', options: ['rbind'] },
-    ]);
+  it('hands runc a recursive bind of a directory as root.path, keeping read-only', () => {
+    expect(
+      rootfsPlan([{ type: 'bind', source: '/srv/r', options: ['rbind', 'rw'] }], spec),
+    ).toEqual({ kind: 'directory', path: '/srv/r', readonly: false });
+    expect(
+      rootfsPlan([{ type: 'bind', source: '/srv/r', options: ['rbind', 'ro'] }], spec),
+    ).toEqual({ kind: 'directory', path: '/srv/r', readonly: true });
+    const readonlySpec = { ...spec, root: { path: 'rootfs', readonly: true } };
+    expect(
+      rootfsPlan([{ type: 'bind', source: '/srv/r', options: ['rbind'] }], readonlySpec),
+    ).toEqual({ kind: 'directory', path: '/srv/r', readonly: true });
+  });
+
+  it('takes an absolute root.path when there are no mounts, as ctr --rootfs sends', () => {
+    const withRoot = { ...spec, root: { path: '/srv/rootfs' } };
+    expect(rootfsPlan([], withRoot)).toEqual({
+      kind: 'directory',
+      path: '/srv/rootfs',
+      readonly: false,
+    });
   });
 
   it('rejects a task with neither mounts nor an absolute root.path', () => {
     expect(
       isTaskledgerError(
-        errorOf(() => rootfsMounts([], defaultSpec({ args: ['true'] }))),
+        errorOf(() => rootfsPlan([], spec)),
         'InvalidArgument',
       ),
     ).toBe(true);
