@@ -13,6 +13,8 @@ export interface RuncContext {
   readonly runc: RuncCli;
   /** The runc binary conmon runs. */
   readonly runcBinary: string;
+  /** How long one runc operation may take (a call, or a start through the exec FIFO). */
+  readonly runcTimeoutMs: number;
   /** The conmon binary. */
   readonly conmonBinary: string;
   /** How long to wait for conmon to report a create or an exec. */

@@ -84,6 +84,7 @@ export async function createRuncRuntime(options: RuncRuntimeOptions): Promise<Ru
     runner,
     runc: createRuncCli({ binary: runcBinary, timeoutMs: runcTimeoutMs, runner }),
     runcBinary,
+    runcTimeoutMs,
     conmonBinary,
     conmonTimeoutMs,
     watcher: new ExitWatcher(),

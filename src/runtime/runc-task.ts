@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import {
   alreadyExists,
   failedPrecondition,
@@ -17,6 +18,7 @@ import type {
   TaskMetrics,
 } from '../ports/runtime.ts';
 import { validateProcess } from './bundle-config.ts';
+import { startThroughExecFifo } from './exec-fifo-start.ts';
 import { exists, readExit } from './monitor-files.ts';
 import {
   runcKillArgs,
@@ -59,6 +61,9 @@ export class RuncTask implements RuntimeTask {
   }
 
   async start(): Promise<void> {
+    // `runc start` only when starting in-process is not possible: it has the final word then.
+    const containerDir = path.join(this.#root, this.id);
+    if (await startThroughExecFifo(containerDir, this.pid, this.#ctx.runcTimeoutMs)) return;
     await this.#ctx.runc.run(runcStartArgs(this.#root, this.id));
   }
 

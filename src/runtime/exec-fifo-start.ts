@@ -1,0 +1,85 @@
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { lstat, open, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { unavailable } from '../domain/errors.ts';
+
+// How often the init's liveness is checked while waiting on the FIFO (runc checks every 100 ms).
+const livenessCheckMs = 100;
+
+/**
+ * Starts a created runc container the way `runc start` does, without running runc: a created
+ * container's init process waits, blocked, to open `<runc root>/<id>/exec.fifo` for writing;
+ * `runc start` opens the FIFO for reading, reads what init writes (one byte, then init execs and
+ * the FIFO sees EOF) and removes the FIFO, whose absence is what makes runc report the
+ * container running (libcontainer's `exec()`, runc 1.0 to 1.1). Every runc process costs about
+ * 30 ms here, 22 ms of it Go's start-up: a third of a short task's lifecycle.
+ *
+ * Resolves true once the container runs. Resolves false, having changed nothing, when there is
+ * no FIFO (the container is not in the created state, or the runtime keeps no FIFO there) or
+ * when the init died before it could be started: the caller then runs `runc start`, whose answer
+ * and message are authoritative. `containerDir` is runc's state directory of the container.
+ */
+export async function startThroughExecFifo(
+  containerDir: string,
+  initPid: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  const fifo = path.join(containerDir, 'exec.fifo');
+  const found = await lstat(fifo).catch(() => undefined);
+  if (!found?.isFIFO()) return false;
+  const deadline = Date.now() + timeoutMs;
+  let timedOut = false;
+  // A blocking open waits for a writer forever if init is gone: the watchdog ends the wait by
+  // opening the write end itself, so the read below sees EOF with no data.
+  const watchdog = setInterval(() => {
+    timedOut = Date.now() > deadline;
+    if (timedOut || !isAlive(initPid)) releaseReader(fifo);
+  }, livenessCheckMs);
+  let data: number;
+  try {
+    const handle = await open(fifo, constants.O_RDONLY);
+    try {
+      data = await bytesUntilEof(handle);
+    } finally {
+      await handle.close();
+    }
+  } finally {
+    clearInterval(watchdog);
+  }
+  if (data === 0) {
+    if (timedOut) throw unavailable(`starting container ${path.basename(containerDir)} timed out`);
+    return false;
+  }
+  await unlink(fifo);
+  return true;
+}
+
+/** Reads a FIFO to its end, returning how many bytes came. */
+async function bytesUntilEof(handle: FileHandle): Promise<number> {
+  const buffer = Buffer.alloc(16);
+  let total = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length);
+    if (bytesRead === 0) return total;
+    total += bytesRead;
+  }
+}
+
+/** Opens and closes the FIFO's write end, waking a reader blocked in open; ENXIO: none yet. */
+function releaseReader(fifo: string): void {
+  try {
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch {
+    // no reader waiting yet (ENXIO) or the FIFO is gone: the next check tries again
+  }
+}
+
+/** Whether `pid` is a live process (not gone, not a zombie). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
