@@ -8,6 +8,7 @@ import type { RuncContext } from './runc-context.ts';
 import { unmountRootfs } from './rootfs-mounts.ts';
 import type { ProcessPaths, TaskPaths } from './runtime-layout.ts';
 import { stopStdinRelay } from './stdin-relay.ts';
+import { removeStoppedContainer } from './stopped-container-removal.ts';
 
 const monitorGraceMs = 2_000;
 const monitorCheckMs = 10;
@@ -52,8 +53,11 @@ export async function removeTask(ctx: RuncContext, namespace: string, id: string
     ctx.forwarders.get(process.dir)?.abort();
     ctx.forwarders.delete(process.dir);
   }
+  const runcRoot = ctx.layout.runcRoot(namespace);
   try {
-    await ctx.runc.run(runcDeleteArgs(ctx.layout.runcRoot(namespace), id, true));
+    // `runc delete --force` only when the container is not simply stopped (see the removal).
+    if (!(await removeStoppedContainer(path.join(runcRoot, id))))
+      await ctx.runc.run(runcDeleteArgs(runcRoot, id, true));
   } catch (error) {
     if (!isTaskledgerError(error, 'NotFound')) throw error;
   }

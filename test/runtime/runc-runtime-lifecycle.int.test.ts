@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import { readPidFile } from '../../src/runtime/monitor-files.ts';
@@ -115,6 +117,29 @@ describe('runc runtime lifecycle (real runc + conmon)', () => {
     await task.kill(9);
     await fx.nextEvent(initExit('busy'));
     await fx.runtime.delete(task);
+  });
+
+  it('deletes a stopped task with its cgroups and runc state, as runc delete would', async () => {
+    const task = await fx.create('gone', ['sh', '-c', 'sleep 30 & exit 0']);
+    const stateFile = path.join(fx.stateDir, 'runc', 'default', 'gone', 'state.json');
+    const cgroups = Object.values(
+      (JSON.parse(readFileSync(stateFile, 'utf8')) as { cgroup_paths: Record<string, string> })
+        .cgroup_paths,
+    );
+    expect(cgroups.length).toBeGreaterThan(0);
+    await task.start();
+    // The init exits at once; the kernel kills the backgrounded sleep with its PID namespace.
+    await fx.nextEvent(initExit('gone'));
+    expect(await fx.runtime.delete(task)).toMatchObject({ status: 0 });
+    expect(cgroups.filter((dir) => existsSync(dir))).toEqual([]);
+    expect(existsSync(path.dirname(stateFile))).toBe(false);
+    const { stdout } = await execa('runc', [
+      '--root',
+      path.dirname(path.dirname(stateFile)),
+      'list',
+      '-q',
+    ]);
+    expect(stdout.split('\n')).not.toContain('gone');
   });
 
   it('deletes a task that was created but never started', async () => {

@@ -1,0 +1,121 @@
+import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The parts of runc's `state.json` (libcontainer's State) that deleting a stopped container reads. */
+interface RuncStateFile {
+  readonly init_process_pid?: unknown;
+  readonly init_process_start?: unknown;
+  readonly cgroup_paths?: unknown;
+  readonly intel_rdt_path?: unknown;
+  readonly config?: {
+    readonly namespaces?: readonly { readonly type?: unknown; readonly path?: unknown }[];
+    readonly Hooks?: Record<string, unknown> | null;
+  };
+}
+
+// runc's RemovePaths: five rounds, 10 ms apart and doubling, for processes the kernel is still
+// tearing down after the PID namespace's init died.
+const removalRounds = 5;
+const firstRetryMs = 10;
+
+/**
+ * Deletes a stopped runc container the way `runc delete` does (libcontainer's `destroy()` of a
+ * stopped container, runc 1.0 to 1.1), without running runc: removes its cgroups (children
+ * first, retrying while the kernel still tears processes down) and then its state directory.
+ * A runc process costs about 30 ms here, a sixth of a short task's lifecycle.
+ *
+ * Does this only when runc itself would do nothing more: the init process is gone (no process
+ * with its pid and start time, or a zombie), the container had its own PID namespace (so the
+ * kernel killed every other process with the init), and it has no poststop hooks and no Intel
+ * RDT group. Otherwise, or when there is no readable state, it resolves false having changed
+ * nothing, and the caller runs `runc delete`. As `runc delete` does, a cgroup that stays busy
+ * is left behind (cgroup-prune.ts removes it once empty) and the container is deleted anyway.
+ * `containerDir` is runc's state directory of the container.
+ */
+export async function removeStoppedContainer(containerDir: string): Promise<boolean> {
+  const state = await readState(containerDir);
+  if (!state || !isRemovableHere(state)) return false;
+  if (await isInitAlive(state.init_process_pid, state.init_process_start)) return false;
+  await removeCgroups(Object.values(state.cgroup_paths as Record<string, unknown>));
+  await rm(containerDir, { recursive: true, force: true });
+  return true;
+}
+
+async function readState(containerDir: string): Promise<RuncStateFile | undefined> {
+  try {
+    const state: unknown = JSON.parse(
+      await readFile(path.join(containerDir, 'state.json'), 'utf8'),
+    );
+    return typeof state === 'object' && state !== null ? (state) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether nothing but cgroups and the state directory is left to remove. */
+function isRemovableHere(state: RuncStateFile): boolean {
+  const ownPidNamespace = (state.config?.namespaces ?? []).some(
+    (ns) => ns.type === 'NEWPID' && (ns.path === '' || ns.path === undefined),
+  );
+  const poststop = state.config?.Hooks?.poststop;
+  const noHooks =
+    poststop === undefined ||
+    poststop === null ||
+    (Array.isArray(poststop) && poststop.length === 0);
+  const noRdt = state.intel_rdt_path === undefined || state.intel_rdt_path === '';
+  return (
+    ownPidNamespace &&
+    noHooks &&
+    noRdt &&
+    typeof state.init_process_pid === 'number' &&
+    typeof state.init_process_start === 'number' &&
+    typeof state.cgroup_paths === 'object' &&
+    state.cgroup_paths !== null &&
+    Object.values(state.cgroup_paths).every((p) => typeof p === 'string' && p.startsWith('/'))
+  );
+}
+
+/** runc's test: a process with the init's pid and start time that is not a zombie. */
+async function isInitAlive(pid: unknown, startTime: unknown): Promise<boolean> {
+  let stat: string;
+  try {
+    stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // Fields after the command name: state is field 3, start time field 22.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[0] !== 'Z' && fields[0] !== 'X' && fields[19] === String(startTime);
+}
+
+async function removeCgroups(paths: readonly unknown[]): Promise<void> {
+  let left = paths as string[];
+  for (let round = 0; round < removalRounds && left.length > 0; round++) {
+    if (round > 0) await sleep(firstRetryMs * 2 ** (round - 1));
+    await Promise.all(left.map((dir) => removeCgroup(dir)));
+    const remaining = await Promise.all(left.map(async (dir) => ((await exists(dir)) ? dir : '')));
+    left = remaining.filter((dir) => dir !== '');
+  }
+}
+
+/** rmdir a cgroup, its child cgroups first (runc's RemovePath); errors mean "try again". */
+async function removeCgroup(dir: string): Promise<void> {
+  try {
+    await rmdir(dir);
+    return;
+  } catch {
+    // busy or has children: the slow path below
+  }
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (entry.isDirectory()) await removeCgroup(path.join(dir, entry.name));
+  }
+  await rmdir(dir).catch(() => undefined);
+}
+
+const exists = (file: string): Promise<boolean> =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
