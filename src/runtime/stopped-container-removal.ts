@@ -47,7 +47,7 @@ async function readState(containerDir: string): Promise<RuncStateFile | undefine
     const state: unknown = JSON.parse(
       await readFile(path.join(containerDir, 'state.json'), 'utf8'),
     );
-    return typeof state === 'object' && state !== null ? (state) : undefined;
+    return typeof state === 'object' && state !== null ? state : undefined;
   } catch {
     return undefined;
   }
