@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { createConnection } from 'node:net';
 import { isErrorCode, TaskledgerError } from '../domain/errors.ts';
 
 /** How requests reach the daemon. */
@@ -22,7 +23,10 @@ function send(
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
-        socketPath: options.address,
+        // Our own connection, no agent: the agent works out a TLS server name for every
+        // request, and its first `isIP` check compiles a regular expression that cost each CLI
+        // call 9.5 ms. One unix-socket connection per request costs about 0.1 ms.
+        createConnection: () => createConnection(options.address),
         method,
         path,
         signal,
