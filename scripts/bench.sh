@@ -102,7 +102,7 @@ containerd --config "$dir/containerd/config.toml" >"$dir/containerd/log" 2>&1 &
 containerd_pid=$!
 wait_for_socket "$dir/containerd/containerd.sock" "$containerd_pid" containerd "$dir/containerd/log"
 
-node bin/taskledger.js daemon --root "$dir/taskledger/root" --state "$dir/taskledger/state" \
+bin/taskledger daemon --root "$dir/taskledger/root" --state "$dir/taskledger/state" \
   --address "$dir/taskledger/api.sock" 2>"$dir/taskledger/daemon.log" &
 taskledger_pid=$!
 wait_for_socket "$dir/taskledger/api.sock" "$taskledger_pid" "taskledger daemon" "$dir/taskledger/daemon.log"

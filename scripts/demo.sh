@@ -8,11 +8,11 @@ bash scripts/setup.sh >&2
 work=$(mktemp -d /tmp/taskledger-demo.XXXXXX)
 export TASKLEDGER_ADDRESS=$work/taskledger.sock
 rootfs=${TASKLEDGER_ROOTFS:-$PWD/.cache/rootfs}
-tl() { node bin/taskledger.js "$@"; }
+tl() { bin/taskledger "$@"; }
 say() { printf '\n\033[1m$ taskledger %s\033[0m\n' "$*"; }
 show() { say "$@"; tl "$@"; }
 
-node bin/taskledger.js daemon --root "$work/root" --state "$work/state" --address "$TASKLEDGER_ADDRESS" 2>"$work/daemon.log" &
+bin/taskledger daemon --root "$work/root" --state "$work/state" --address "$TASKLEDGER_ADDRESS" 2>"$work/daemon.log" &
 daemon=$!
 cleanup() {
   tl tasks rm --force sleeper >/dev/null 2>&1 || true

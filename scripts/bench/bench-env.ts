@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 /** The bench's frozen configuration. */
 export interface BenchEnv {
-  /** The repository (where bin/taskledger.js is). */
+  /** The repository (where bin/taskledger is). */
   readonly repo: string;
   /** The bench's private temp directory; every helper's command line names a path under it. */
   readonly dir: string;

@@ -1,6 +1,7 @@
 /**
  * CLI start-up: how much a taskledger CLI call costs beyond starting Node at all. Node alone
- * (`node -e 0`), `taskledger --help` (loads the CLI, talks to nobody), `taskledger version` (one
+ * (`node -e 0`, and without NODE_EXTRA_CA_CERTS when the environment sets it, as bin/taskledger
+ * starts Node), `taskledger --help` (loads the CLI, talks to nobody), `taskledger version` (one
  * API request) and `ctr version` (the Go client's floor, one gRPC request), interleaved.
  */
 import path from 'node:path';
@@ -15,14 +16,19 @@ export async function measureCliStartup(
   rounds: number,
   log: (line: string) => void,
 ): Promise<PeerSamples[]> {
-  const bin = path.join(env.repo, 'bin', 'taskledger.js');
+  const bin = path.join(env.repo, 'bin', 'taskledger');
   const commands: { name: string; argv: string[] }[] = [
     { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
-    { name: 'taskledger --help', argv: [process.execPath, bin, '--help'] },
-    {
-      name: 'taskledger version',
-      argv: [process.execPath, bin, '--address', env.taskledgerAddress, 'version'],
-    },
+    ...(process.env.NODE_EXTRA_CA_CERTS
+      ? [
+          {
+            name: 'node -e 0, NODE_EXTRA_CA_CERTS unset',
+            argv: ['env', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath, '-e', '0'],
+          },
+        ]
+      : []),
+    { name: 'taskledger --help', argv: [bin, '--help'] },
+    { name: 'taskledger version', argv: [bin, '--address', env.taskledgerAddress, 'version'] },
     { name: 'ctr version', argv: ['ctr', '--address', env.containerdAddress, 'version'] },
   ];
   const results = commands.map((c) => emptySamples(c.name));

@@ -99,12 +99,11 @@ export function taskledgerApiPeer(env: BenchEnv): Peer & MonitoredPeer {
 
 /** taskledger's CLI, a new Node process per task: `taskledger run --rm --rootfs DIR ID -- /bin/true`. */
 export function taskledgerCliPeer(env: BenchEnv): Peer {
-  const bin = path.join(env.repo, 'bin', 'taskledger.js');
+  const bin = path.join(env.repo, 'bin', 'taskledger');
   return {
     name: 'taskledger CLI',
     async runShortTask(id) {
-      await runCommand(process.execPath, [
-        bin,
+      await runCommand(bin, [
         '--address',
         env.taskledgerAddress,
         '--namespace',

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const bin = `${repo}bin/taskledger.js`;
+/** The command users run: the sh launcher in front of the Node entry point (bin/taskledger.js). */
+export const cliBin = `${repo}bin/taskledger`;
 
 /** Throws unless the compiled CLI exists (scripts/setup.sh, which `npm test` runs, builds it). */
 export function requireBuiltCli(): void {
@@ -21,7 +22,7 @@ export function cli(
   options: { input?: string; env?: Record<string, string> } = {},
 ): ResultPromise<{ reject: false; timeout: number }> {
   requireBuiltCli();
-  return execa('node', [bin, ...args], {
+  return execa(cliBin, args, {
     reject: false,
     timeout: 60_000,
     env: { TASKLEDGER_ADDRESS: address, ...options.env },
