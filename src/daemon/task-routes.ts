@@ -202,7 +202,9 @@ export function taskRoutes(tasks: TaskService): Route[] {
         };
         return {
           async stream(res: ServerResponse) {
-            for await (const record of followLog(path, { follow, finished, signal: req.signal })) {
+            const exited = follow ? tasks.wait(ns, id, execId, req.signal) : undefined;
+            const options = { follow, finished, exited, signal: req.signal };
+            for await (const record of followLog(path, options)) {
               if (!(await writeLine(res, record))) return;
             }
             res.end();

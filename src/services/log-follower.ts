@@ -2,14 +2,23 @@ import { watch } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parseLogLine, type LogRecord } from '../domain/k8s-log.ts';
 
+/** How {@link followLog} follows a log. */
+export interface FollowOptions {
+  /** Keep reading as the log grows, until the process is finished. */
+  readonly follow: boolean;
+  /** Whether the process has finished (its exit is recorded). */
+  readonly finished: () => boolean;
+  /** Settles when the process's exit is recorded: the follower re-checks at once. */
+  readonly exited?: Promise<unknown>;
+  /** Stops the reading. */
+  readonly signal: AbortSignal;
+}
+
 /**
  * Reads a k8s-file log from the start; with `follow`, keeps reading as it grows (inotify through
  * fs.watch) until `finished()` is true and everything written has been read, or `signal` aborts.
  */
-export async function* followLog(
-  path: string,
-  options: { follow: boolean; finished: () => boolean; signal: AbortSignal },
-): AsyncGenerator<LogRecord> {
+export async function* followLog(path: string, options: FollowOptions): AsyncGenerator<LogRecord> {
   let file;
   try {
     file = await open(path, 'r');
@@ -23,6 +32,16 @@ export async function* followLog(
     : undefined;
   const onAbort = (): void => wake?.();
   options.signal.addEventListener('abort', onAbort);
+  // conmon's exit file wakes the watcher too, but the exit is recorded only a moment later:
+  // without this wake-up, a follower that looked in between slept until the slow re-check.
+  let exited = false;
+  options.exited?.then(
+    () => {
+      exited = true;
+      wake?.();
+    },
+    () => undefined,
+  );
   try {
     let position = 0;
     let pending = '';
@@ -60,9 +79,8 @@ export async function* followLog(
       }
       await new Promise<void>((resolve) => {
         wake = resolve;
-        // fs.watch misses nothing we wait for, but the exit is an event in the log, not the file:
-        // re-check it at a slow pace.
-        setTimeout(resolve, 250);
+        // A safety net only: fs.watch and `exited` wake the follower for everything it waits for.
+        setTimeout(resolve, exited ? 10 : 250);
       });
       wake = undefined;
     }
