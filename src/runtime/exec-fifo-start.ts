@@ -1,5 +1,5 @@
 import { closeSync, constants, openSync, readFileSync } from 'node:fs';
-import { lstat, open, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { unavailable } from '../domain/errors.ts';
 
@@ -11,7 +11,8 @@ const livenessCheckMs = 100;
  * container's init process waits, blocked, to open `<runc root>/<id>/exec.fifo` for writing;
  * `runc start` opens the FIFO for reading, reads what init writes (one byte, then init execs and
  * the FIFO sees EOF) and removes the FIFO, whose absence is what makes runc report the
- * container running (libcontainer's `exec()`, runc 1.0 to 1.1). Every runc process costs about
+ * container running (libcontainer's `exec()`, runc 1.0 to 1.1). Like runc, it returns once init
+ * has exec'd the process (EOF on the FIFO). Every runc process costs about
  * 30 ms here, 22 ms of it Go's start-up: a third of a short task's lifecycle.
  *
  * Resolves true once the container runs. Resolves false, having changed nothing, when there is
@@ -35,33 +36,32 @@ export async function startThroughExecFifo(
     timedOut = Date.now() > deadline;
     if (timedOut || !isAlive(initPid)) releaseReader(fifo);
   }, livenessCheckMs);
-  let data: number;
+  let started: boolean;
   try {
-    const handle = await open(fifo, constants.O_RDONLY);
-    try {
-      data = await bytesUntilEof(handle);
-    } finally {
-      await handle.close();
-    }
+    started = await releaseInit(fifo);
   } finally {
     clearInterval(watchdog);
   }
-  if (data === 0) {
-    if (timedOut) throw unavailable(`starting container ${path.basename(containerDir)} timed out`);
-    return false;
-  }
-  await unlink(fifo);
-  return true;
+  if (!started && timedOut)
+    throw unavailable(`starting container ${path.basename(containerDir)} timed out`);
+  return started;
 }
 
-/** Reads a FIFO to its end, returning how many bytes came. */
-async function bytesUntilEof(handle: FileHandle): Promise<number> {
-  const buffer = Buffer.alloc(16);
-  let total = 0;
-  for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length);
-    if (bytesRead === 0) return total;
-    total += bytesRead;
+/** Opens the FIFO (blocking until a writer comes), takes init's byte, removes the FIFO. */
+async function releaseInit(fifo: string): Promise<boolean> {
+  const handle = await open(fifo, constants.O_RDONLY);
+  try {
+    const buffer = Buffer.alloc(16);
+    const readSome = async (): Promise<number> =>
+      (await handle.read(buffer, 0, buffer.length)).bytesRead;
+    if ((await readSome()) === 0) return false; // init is gone, or the watchdog woke us
+    // Removed first, then drained: a crash in between must not leave a running container that
+    // runc still reports as created.
+    await unlink(fifo);
+    while ((await readSome()) > 0); // EOF: init has exec'd the process
+    return true;
+  } finally {
+    await handle.close();
   }
 }
 
