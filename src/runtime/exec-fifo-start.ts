@@ -1,7 +1,8 @@
-import { closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { lstat, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { unavailable } from '../domain/errors.ts';
+import { isLiveState, readProcessStat } from './process-stat.ts';
 
 // How often the init's liveness is checked while waiting on the FIFO (runc checks every 100 ms).
 const livenessCheckMs = 100;
@@ -34,7 +35,9 @@ export async function startThroughExecFifo(
   // opening the write end itself, so the read below sees EOF with no data.
   const watchdog = setInterval(() => {
     timedOut = Date.now() > deadline;
-    if (timedOut || !isAlive(initPid)) releaseReader(fifo);
+    void readProcessStat(initPid).then((stat) => {
+      if (timedOut || !stat || !isLiveState(stat)) releaseReader(fifo);
+    });
   }, livenessCheckMs);
   let started: boolean;
   try {
@@ -71,15 +74,5 @@ function releaseReader(fifo: string): void {
     closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
   } catch {
     // no reader waiting yet (ENXIO) or the FIFO is gone: the next check tries again
-  }
-}
-
-/** Whether `pid` is a live process (not gone, not a zombie). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { formatTimestampNs } from '../domain/timestamp.ts';
 import type { Exit } from '../ports/runtime.ts';
+import { isLiveState, readProcessStat } from './process-stat.ts';
 import type { ProcessPaths } from './runtime-layout.ts';
 
 /** Status reported when conmon could not learn the real one (it writes -1), as containerd does. */
@@ -94,10 +95,9 @@ export async function isMonitorAlive(process: ProcessPaths): Promise<boolean> {
   try {
     const [cmdline, stat] = await Promise.all([
       readFile(`/proc/${pid}/cmdline`, 'utf8'),
-      readFile(`/proc/${pid}/stat`, 'utf8'),
+      readProcessStat(pid),
     ]);
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && cmdline.split('\0').includes(process.dir);
+    return stat !== undefined && isLiveState(stat) && cmdline.split('\0').includes(process.dir);
   } catch {
     return false;
   }

@@ -1,8 +1,9 @@
-import { readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { failedPrecondition, invalidArgument } from '../domain/errors.ts';
 import { isMissing, readPidFile } from './monitor-files.ts';
 import { resolveExecutable } from './resolve-executable.ts';
 import { outcomeError } from './runc-cli.ts';
+import { isLiveState, readProcessStat } from './process-stat.ts';
 import type { ProcessPaths } from './runtime-layout.ts';
 import type { SubprocessRunner } from './subprocess-runner.ts';
 
@@ -107,12 +108,8 @@ export async function stopStdinRelay(process: ProcessPaths): Promise<void> {
 
 async function isRelayAlive(pid: number, process: ProcessPaths): Promise<boolean> {
   try {
-    const [cwd, stat] = await Promise.all([
-      readlink(`/proc/${pid}/cwd`),
-      readFile(`/proc/${pid}/stat`, 'utf8'),
-    ]);
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && cwd === process.attachDir;
+    const [cwd, stat] = await Promise.all([readlink(`/proc/${pid}/cwd`), readProcessStat(pid)]);
+    return stat !== undefined && isLiveState(stat) && cwd === process.attachDir;
   } catch {
     return false;
   }

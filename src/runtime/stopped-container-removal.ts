@@ -1,6 +1,7 @@
 import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isLiveState, readProcessStat } from './process-stat.ts';
 
 /** The parts of runc's `state.json` (libcontainer's State) that deleting a stopped container reads. */
 interface RuncStateFile {
@@ -36,7 +37,8 @@ const firstRetryMs = 10;
 export async function removeStoppedContainer(containerDir: string): Promise<boolean> {
   const state = await readState(containerDir);
   if (!state || !isRemovableHere(state)) return false;
-  if (await isInitAlive(state.init_process_pid, state.init_process_start)) return false;
+  if (await isInitAlive(state.init_process_pid as number, state.init_process_start as number))
+    return false;
   await removeCgroups(Object.values(state.cgroup_paths as Record<string, unknown>));
   await rm(containerDir, { recursive: true, force: true });
   return true;
@@ -77,16 +79,9 @@ function isRemovableHere(state: RuncStateFile): boolean {
 }
 
 /** runc's test: a process with the init's pid and start time that is not a zombie. */
-async function isInitAlive(pid: unknown, startTime: unknown): Promise<boolean> {
-  let stat: string;
-  try {
-    stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  // Fields after the command name: state is field 3, start time field 22.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[0] !== 'Z' && fields[0] !== 'X' && fields[19] === String(startTime);
+async function isInitAlive(pid: number, startTime: number): Promise<boolean> {
+  const stat = await readProcessStat(pid);
+  return stat !== undefined && isLiveState(stat) && stat.startTime === String(startTime);
 }
 
 async function removeCgroups(paths: readonly unknown[]): Promise<void> {
