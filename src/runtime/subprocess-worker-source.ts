@@ -15,8 +15,15 @@ export const subprocessWorkerSource = String.raw`
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
+const { setMaxListeners } = require('node:events');
 
-let cancel = new AbortController();
+// One signal cancels every subprocess in flight, each adding a listener: many is normal.
+function newCancel() {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+let cancel = newCancel();
 const execaModule = import(pathToFileURL(workerData.execaPath).href);
 
 function readFirstLine(stream, timeoutMs) {
@@ -76,7 +83,7 @@ async function run(message) {
 parentPort.on('message', (message) => {
   if (message.type === 'cancel') {
     cancel.abort();
-    cancel = new AbortController();
+    cancel = newCancel();
     return;
   }
   run(message).then(
