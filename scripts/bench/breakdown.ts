@@ -1,8 +1,10 @@
 /**
  * Where a taskledger task's time goes, measured in the same run as the table: the bare
- * subprocesses its runtime spawns (`mount`, `runc create|start|delete`, `umount`, and the cost
- * of any process at all), and the runtime driver alone in this process (no daemon, SQLite or
- * HTTP) with runc and, when installed, with crun. Interleaved like the peers.
+ * subprocesses a task could cost (any process at all; `mount` and `umount`, which only a
+ * mounted rootfs such as a snapshot's overlay pays; `runc create|start|delete`, of which the
+ * runtime runs only `create`, under conmon, doing start and a stopped container's delete
+ * in-process), and the runtime driver alone in this process (no daemon, SQLite or HTTP) with
+ * runc and, when installed, with crun. Interleaved like the peers.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -76,7 +78,7 @@ function subprocessPeers(env: BenchEnv, bundle: string): Peer[] {
       },
     },
     {
-      name: 'mount --bind, umount (taskledger rootfs)',
+      name: 'mount --bind, umount (a mounted rootfs only)',
       async runShortTask(_id, step = () => undefined) {
         await runCommand('mount', ['-t', 'bind', '-o', 'rbind,rw', '--', env.rootfs, mnt]);
         step('mount');
