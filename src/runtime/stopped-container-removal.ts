@@ -31,7 +31,7 @@ const firstRetryMs = 10;
  * kernel killed every other process with the init), and it has no poststop hooks and no Intel
  * RDT group. Otherwise, or when there is no readable state, it resolves false having changed
  * nothing, and the caller runs `runc delete`. As `runc delete` does, a cgroup that stays busy
- * is left behind (cgroup-prune.ts removes it once empty) and the container is deleted anyway.
+ * after the retries is left behind and the container is deleted anyway.
  * `containerDir` is runc's state directory of the container.
  */
 export async function removeStoppedContainer(containerDir: string): Promise<boolean> {
