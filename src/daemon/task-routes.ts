@@ -193,9 +193,14 @@ export function taskRoutes(tasks: TaskService): Route[] {
         const follow = ['1', 'true'].includes(req.query.get('follow') ?? '');
         tasks.get(ns, id); // NotFound before the stream starts
         const path = (await tasks.runtimeTask(ns, id)).logPath(execId);
+        // Asked at every write to the log: one row, not the namespace's whole task list.
         const finished = (): boolean => {
-          const t = tasks.list(ns).find((x) => x.containerId === id);
-          if (!t) return true;
+          let t;
+          try {
+            t = tasks.get(ns, id);
+          } catch {
+            return true; // deleted meanwhile
+          }
           if (execId && execId !== id)
             return t.execs[execId]?.status === 'stopped' || t.status === 'stopped';
           return t.status === 'stopped' || t.status === 'deleting';
