@@ -3,7 +3,7 @@ import type { OciProcess, OciSpec } from '../ports/runtime.ts';
 
 /** What the runtime fixes in a client's spec before writing it as the bundle's config.json. */
 export interface BundleConfigOptions {
-  /** Absolute path of the rootfs (a host directory, or the bundle's mount point); replaces `root.path`. */
+  /** Absolute path of the rootfs (a host directory, or the bundle's mount point): `root.path`. */
   readonly rootfs: string;
   /** Makes the rootfs read-only for the container (a read-only bind given as a plain directory). */
   readonly readonly?: boolean;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isLiveState, readProcessStat } from './process-stat.ts';
 
-/** The parts of runc's `state.json` (libcontainer's State) that deleting a stopped container reads. */
+/** The parts of runc's `state.json` that deleting a stopped container reads. */
 interface RuncStateFile {
   readonly init_process_pid?: unknown;
   readonly init_process_start?: unknown;

@@ -44,9 +44,10 @@ async function checkRootfsDirectory(rootfs: RootfsPlan): Promise<void> {
 }
 
 /**
- * Creates a task: validates, writes the bundle (config.json and, for mounted rootfs, its mount
- * point), mounts the rootfs if it is not a plain directory (rootfs-source.ts), starts watching the init's monitor directory and forwarding its output, then has
- * conmon run `runc create`, and relays the stdin path, if any, into conmon (stdin-relay.ts).
+ * Creates a task: validates, writes the bundle (config.json and, for a mounted rootfs, its mount
+ * point), mounts the rootfs unless it is a plain directory (rootfs-source.ts), starts watching
+ * the init's monitor directory and forwarding its output, then has conmon run `runc create`,
+ * and relays the stdin path, if any, into conmon (stdin-relay.ts).
  * Everything is checked that can be before anything is written; after that, any failure removes
  * every trace again (runc container, mounts, monitor, stdin relay, bundle).
  */

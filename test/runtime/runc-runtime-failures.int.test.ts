@@ -69,7 +69,7 @@ describe('runc runtime create failures (real runc + conmon)', () => {
     await expectNothingLeft();
   });
 
-  it("fails on a missing rootfs directory, naming it, leaving nothing behind", async () => {
+  it('fails on a missing rootfs directory, naming it, leaving nothing behind', async () => {
     const source = path.join(fx.stateDir, 'no-such-rootfs');
     const error = await createError('norootfs', ['true'], {
       rootfs: [{ type: 'bind', source, options: ['rbind'] }],
