@@ -13,8 +13,8 @@ const livenessCheckMs = 100;
  * `runc start` opens the FIFO for reading, reads what init writes (one byte, then init execs and
  * the FIFO sees EOF) and removes the FIFO, whose absence is what makes runc report the
  * container running (libcontainer's `exec()`, runc 1.0 to 1.1). Like runc, it returns once init
- * has exec'd the process (EOF on the FIFO). Every runc process costs about
- * 30 ms here, 22 ms of it Go's start-up: a third of a short task's lifecycle.
+ * has exec'd the process (EOF on the FIFO). Every runc process costs about 30 ms here, 22 ms of
+ * it Go's start-up: a third of a short task's lifecycle.
  *
  * Resolves true once the container runs. Resolves false, having changed nothing, when there is
  * no FIFO (the container is not in the created state, or the runtime keeps no FIFO there) or
@@ -31,18 +31,21 @@ export async function startThroughExecFifo(
   if (!found?.isFIFO()) return false;
   const deadline = Date.now() + timeoutMs;
   let timedOut = false;
+  let done = false;
   // A blocking open waits for a writer forever if init is gone: the watchdog ends the wait by
-  // opening the write end itself, so the read below sees EOF with no data.
+  // opening the write end itself, so the read below sees EOF with no data. Never once done:
+  // it would wake the `runc start` the caller may be running by then.
   const watchdog = setInterval(() => {
     timedOut = Date.now() > deadline;
     void readProcessStat(initPid).then((stat) => {
-      if (timedOut || !stat || !isLiveState(stat)) releaseReader(fifo);
+      if (!done && (timedOut || !stat || !isLiveState(stat))) releaseReader(fifo);
     });
   }, livenessCheckMs);
   let started: boolean;
   try {
     started = await releaseInit(fifo);
   } finally {
+    done = true;
     clearInterval(watchdog);
   }
   if (!started && timedOut)
