@@ -1,6 +1,6 @@
 // Measures what monitoring costs per task: starts N `sleep` tasks (default 20) with the runc
-// runtime, reads each conmon's VmRSS and RssAnon from /proc/<pid>/status, prints the medians in
-// MB, then deletes the tasks. Run as root: npx tsx scripts/bench-monitor-memory.ts [N]
+// runtime, reads each conmon's VmRSS and RssAnon (/proc/<pid>/status) and PSS (smaps_rollup),
+// prints the medians in MB, then deletes the tasks. Run as root: npx tsx scripts/bench-monitor-memory.ts [N]
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import type { RuntimeTask } from '../src/ports/runtime.ts';
 import { readPidFile } from '../src/runtime/monitor-files.ts';
 import { createRuncRuntime } from '../src/runtime/runc-runtime.ts';
 import { createRuntimeLayout } from '../src/runtime/runtime-layout.ts';
+import { median, statusFieldMb } from './bench/stats.ts';
 
 const count = Number(process.argv[2] ?? 20);
 if (!Number.isInteger(count) || count < 1)
@@ -27,26 +28,11 @@ const layout = createRuntimeLayout(stateDir);
 const runtime = await createRuncRuntime({ stateDir, clock: createSystemClock() });
 const tasks: RuntimeTask[] = [];
 
-/** A field of /proc/<pid>/status in MB (the kernel reports kB). */
-function statusMb(pid: number, field: string): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
-    readFileSync(`/proc/${pid}/status`, 'utf8'),
-  );
-  if (!match) throw new Error(`no ${field} for pid ${pid}`);
-  return Number(match[1]) / 1024;
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
-/** Proportional set size of `pid` in MB, from /proc/PID/smaps_rollup. */
-function pssMb(pid: number): number {
-  const match = /^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-  if (!match) throw new Error(`no Pss in /proc/${pid}/smaps_rollup`);
-  return Number(match[1]) / 1024;
+/** A kB field of a /proc file (`VmRSS` of status, `Pss` of smaps_rollup) in MB. */
+function procFieldMb(pid: number, file: string, field: string): number {
+  const mb = statusFieldMb(readFileSync(`/proc/${pid}/${file}`, 'utf8'), field);
+  if (mb === undefined) throw new Error(`no ${field} in /proc/${pid}/${file}`);
+  return mb;
 }
 
 try {
@@ -68,9 +54,9 @@ try {
   for (const task of tasks) {
     const pid = await readPidFile(layout.task(task.namespace, task.id).init.conmonPidFile);
     if (pid === undefined) throw new Error(`no conmon pid for ${task.id}`);
-    rss.push(statusMb(pid, 'VmRSS'));
-    anon.push(statusMb(pid, 'RssAnon'));
-    pss.push(pssMb(pid));
+    rss.push(procFieldMb(pid, 'status', 'VmRSS'));
+    anon.push(procFieldMb(pid, 'status', 'RssAnon'));
+    pss.push(procFieldMb(pid, 'smaps_rollup', 'Pss')); // proportional set size
   }
   console.log(`tasks: ${count} (created and started in ${(elapsedMs / 1000).toFixed(1)} s)`);
   console.log(
