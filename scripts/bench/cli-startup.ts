@@ -2,13 +2,14 @@
  * CLI start-up: how much a taskledger CLI call costs beyond starting Node at all. Node alone
  * (`node -e 0`, and without NODE_EXTRA_CA_CERTS when the environment sets it, as bin/taskledger
  * starts Node), `taskledger --help` (loads the CLI, talks to nobody), `taskledger version` (one
- * API request) and `ctr version` (the Go client's floor, one gRPC request), interleaved.
+ * API request) and `ctr version` (the Go client's floor, one gRPC request), interleaved like the
+ * lifecycle peers: each command is a peer whose "task" is one run of it.
  */
 import path from 'node:path';
 import type { BenchEnv } from './bench-env.ts';
+import { measureLatency, type PeerSamples } from './lifecycle.ts';
+import type { Peer } from './peers.ts';
 import { runCommand } from './proc.ts';
-import { rotation } from './stats.ts';
-import { emptySamples, type PeerSamples } from './lifecycle.ts';
 
 /** Times each command `rounds` times (after one untimed run each), interleaved. */
 export async function measureCliStartup(
@@ -31,21 +32,11 @@ export async function measureCliStartup(
     { name: 'taskledger version', argv: [bin, '--address', env.taskledgerAddress, 'version'] },
     { name: 'ctr version', argv: ['ctr', '--address', env.containerdAddress, 'version'] },
   ];
-  const results = commands.map((c) => emptySamples(c.name));
-  const run = (argv: string[]): Promise<unknown> => runCommand(argv[0]!, argv.slice(1));
-  for (const c of commands) await run(c.argv).catch(() => undefined);
-  for (let round = 0; round < rounds; round++) {
-    for (const i of rotation([...commands.keys()], round)) {
-      const started = performance.now();
-      try {
-        await run(commands[i]!.argv);
-        results[i]!.samples.push(performance.now() - started);
-      } catch (error) {
-        results[i]!.failures += 1;
-        results[i]!.firstError ??= String(error);
-        log(`  ${commands[i]!.name}: FAILED: ${String(error)}`);
-      }
-    }
-  }
-  return results;
+  const peers: Peer[] = commands.map(({ name, argv }) => ({
+    name,
+    async runShortTask() {
+      await runCommand(argv[0]!, argv.slice(1));
+    },
+  }));
+  return measureLatency(peers, rounds, log, 'start-up');
 }

@@ -43,11 +43,13 @@ function record(samples: PeerSamples, error: unknown, log: (line: string) => voi
 /**
  * Times one short task per peer per round (after one warm-up task each, not counted): from the
  * first request (or the process spawn) to the answer of the last delete (or the process exit).
+ * `what` names the rounds in the progress lines.
  */
 export async function measureLatency(
   peers: readonly Peer[],
   rounds: number,
   log: (line: string) => void,
+  what = 'latency',
 ): Promise<PeerSamples[]> {
   const results = peers.map((p) => emptySamples(p.name));
   const byPeer = new Map(peers.map((p, i) => [p, results[i]!]));
@@ -74,7 +76,7 @@ export async function measureLatency(
       }
     }
     log(
-      `  latency round ${round + 1}/${rounds}: ${results
+      `  ${what} round ${round + 1}/${rounds}: ${results
         .map((r) => `${r.peer} ${r.samples.at(-1)?.toFixed(0) ?? '-'} ms`)
         .join(', ')}`,
     );
