@@ -1,7 +1,8 @@
 import { readdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 
-const subdirectories = async (dir: string): Promise<string[]> => {
+/** The directories directly in `dir` (child cgroups, in a cgroup); none when it is unreadable. */
+export const subdirectories = async (dir: string): Promise<string[]> => {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
     return entries

@@ -1,6 +1,8 @@
-import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { subdirectories } from './cgroup-prune.ts';
+import { exists } from './monitor-files.ts';
 import { isLiveState, readProcessStat } from './process-stat.ts';
 
 /** The parts of runc's `state.json` that deleting a stopped container reads. */
@@ -39,7 +41,7 @@ export async function removeStoppedContainer(containerDir: string): Promise<bool
   if (!state || !isRemovableHere(state)) return false;
   if (await isInitAlive(state.init_process_pid as number, state.init_process_start as number))
     return false;
-  await removeCgroups(Object.values(state.cgroup_paths as Record<string, unknown>));
+  await removeCgroups(Object.values(state.cgroup_paths as Record<string, string>));
   await rm(containerDir, { recursive: true, force: true });
   return true;
 }
@@ -84,13 +86,13 @@ async function isInitAlive(pid: number, startTime: number): Promise<boolean> {
   return stat !== undefined && isLiveState(stat) && stat.startTime === String(startTime);
 }
 
-async function removeCgroups(paths: readonly unknown[]): Promise<void> {
-  let left = paths as string[];
+async function removeCgroups(paths: readonly string[]): Promise<void> {
+  let left = paths;
   for (let round = 0; round < removalRounds && left.length > 0; round++) {
     if (round > 0) await sleep(firstRetryMs * 2 ** (round - 1));
     await Promise.all(left.map((dir) => removeCgroup(dir)));
-    const remaining = await Promise.all(left.map(async (dir) => ((await exists(dir)) ? dir : '')));
-    left = remaining.filter((dir) => dir !== '');
+    const stillThere = await Promise.all(left.map((dir) => exists(dir)));
+    left = left.filter((_, i) => stillThere[i]);
   }
 }
 
@@ -102,15 +104,6 @@ async function removeCgroup(dir: string): Promise<void> {
   } catch {
     // busy or has children: the slow path below
   }
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const entry of entries) {
-    if (entry.isDirectory()) await removeCgroup(path.join(dir, entry.name));
-  }
+  for (const child of await subdirectories(dir)) await removeCgroup(child);
   await rmdir(dir).catch(() => undefined);
 }
-
-const exists = (file: string): Promise<boolean> =>
-  stat(file).then(
-    () => true,
-    () => false,
-  );
