@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import { startThroughExecFifo } from '../../src/runtime/exec-fifo-start.ts';
+import { reapedPid } from '../helpers/reaped-pid.ts';
 
 // runc's side is played by a shell that opens the FIFO for writing and writes one byte, as
 // `runc init` does; the real runc is covered by runc-runtime-start.int.test.ts.
@@ -20,13 +21,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** A pid that certainly belongs to no live process: a child that has exited and been reaped. */
-async function deadPid(): Promise<number> {
-  const child = execa('true');
-  await child;
-  return child.pid!;
-}
 
 describe('start through the exec FIFO', () => {
   it('reads what the waiting init writes and removes the FIFO', async () => {
@@ -62,7 +56,7 @@ describe('start through the exec FIFO', () => {
   it('stops waiting, leaving the FIFO, once the init is gone', async () => {
     await execa('mkfifo', [fifo]);
     const started = Date.now();
-    expect(await startThroughExecFifo(dir, await deadPid(), 5_000)).toBe(false);
+    expect(await startThroughExecFifo(dir, await reapedPid(), 5_000)).toBe(false);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(existsSync(fifo)).toBe(true);
   });

@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseProcessStat } from '../../src/runtime/process-stat.ts';
 import { removeStoppedContainer } from '../../src/runtime/stopped-container-removal.ts';
+import { reapedPid } from '../helpers/reaped-pid.ts';
 
 // Plain directories stand in for cgroups (rmdir treats both alike); real runc containers are
 // covered by runc-runtime-lifecycle.int.test.ts.
@@ -25,21 +26,13 @@ afterEach(async () => {
 });
 
 /** This process's start time in clock ticks (field 22 of /proc/self/stat). */
-function ownStartTime(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-}
-
-async function deadPid(): Promise<number> {
-  const child = execa('true');
-  await child;
-  return child.pid!;
-}
+const ownStartTime = (): number =>
+  Number(parseProcessStat(readFileSync('/proc/self/stat', 'utf8')).startTime);
 
 async function writeState(overrides: Record<string, unknown> = {}, config = {}): Promise<void> {
   const state = {
     id: 'web',
-    init_process_pid: await deadPid(),
+    init_process_pid: await reapedPid(),
     init_process_start: 12345,
     cgroup_paths: { cpu: cgroups[0], memory: cgroups[1] },
     intel_rdt_path: '',
