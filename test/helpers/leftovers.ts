@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
+import { isLiveState, parseProcessStat } from '../../src/runtime/process-stat.ts';
 
 /** Ids runc lists under a taskledger state dir's runc root for a namespace. */
 export async function runcContainers(stateDir: string, namespace = 'default'): Promise<string[]> {
@@ -27,16 +28,17 @@ export function bundlesLeft(stateDir: string, namespace = 'default'): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
-/** Pids of conmon processes whose command line mentions `needle`. */
+/** Pids of live (not zombie) conmon processes whose command line mentions `needle`. */
 export function monitorsMentioning(needle: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.startsWith('conmon') || cmdline.includes('/conmon\0')) {
-        if (cmdline.includes(needle)) pids.push(Number(entry));
-      }
+      const argv0 = cmdline.split('\0')[0] ?? '';
+      if (basename(argv0) !== 'conmon' || !cmdline.includes(needle)) continue;
+      if (isLiveState(parseProcessStat(readFileSync(`/proc/${entry}/stat`, 'utf8'))))
+        pids.push(Number(entry));
     } catch {
       // the process went away while we looked
     }

@@ -4,12 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import type { RuntimeEvent, RuntimeTask } from '../../src/ports/runtime.ts';
-import {
-  conmonsMentioning,
-  createRuntimeFixture,
-  initExit,
-  type RuntimeFixture,
-} from './runtime-fixture.ts';
+import { monitorsMentioning } from '../helpers/leftovers.ts';
+import { createRuntimeFixture, initExit, type RuntimeFixture } from './runtime-fixture.ts';
 
 let fx: RuntimeFixture;
 let task: RuntimeTask;
@@ -98,7 +94,7 @@ describe('runc runtime exec (real runc + conmon)', () => {
       'exec: "nosuchcmd": executable file not found in $PATH',
     );
     expect(
-      conmonsMentioning(path.join(fx.stateDir, 'bundles', 'default', 'host', 'execs', 'missing')),
+      monitorsMentioning(path.join(fx.stateDir, 'bundles', 'default', 'host', 'execs', 'missing')),
     ).toEqual([]);
     await exec.delete();
     await expect(
@@ -131,6 +127,6 @@ describe('runc runtime exec (real runc + conmon)', () => {
     ]);
     expect(events[1]).toMatchObject({ pid, status: 137 });
     await fx.runtime.delete(task);
-    expect(conmonsMentioning(fx.stateDir)).toEqual([]);
+    expect(monitorsMentioning(fx.stateDir)).toEqual([]);
   });
 });

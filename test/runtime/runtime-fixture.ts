@@ -1,13 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { createSystemClock } from '../../src/platform/system-clock.ts';
 import type { Mount, Runtime, RuntimeEvent, RuntimeTask, TaskIO } from '../../src/ports/runtime.ts';
 import { createRuncRuntime } from '../../src/runtime/runc-runtime.ts';
 import { busyboxMounts, specFor } from '../helpers/busybox-rootfs.ts';
+import {
+  bundlesLeft,
+  monitorsMentioning,
+  mountsUnder,
+  runcContainers,
+} from '../helpers/leftovers.ts';
 
 /** A runc runtime on a private state directory, with helpers, for one test file. */
 export interface RuntimeFixture {
@@ -84,47 +88,22 @@ export interface Leftovers {
   readonly bundles: string[];
 }
 
-/** Looks for runc containers, mounts, conmons and bundles of `stateDir`. */
+/** Looks for runc containers, mounts, conmons and bundles of `stateDir`, in every namespace. */
 export async function findLeftovers(stateDir: string): Promise<Leftovers> {
-  const runcContainers: string[] = [];
-  for (const namespace of await readdir(path.join(stateDir, 'runc')).catch(() => [] as string[])) {
-    const root = path.join(stateDir, 'runc', namespace);
-    const { stdout } = await execa('runc', ['--root', root, 'list', '--quiet'], {
-      timeout: 10_000,
-    });
-    runcContainers.push(...stdout.split('\n').filter((line) => line !== ''));
-  }
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .filter((point) => point.startsWith(stateDir));
+  const namespaces = async (kind: string): Promise<string[]> =>
+    readdir(path.join(stateDir, kind)).catch(() => [] as string[]);
+  const runc: string[] = [];
+  for (const namespace of await namespaces('runc'))
+    runc.push(...(await runcContainers(stateDir, namespace)));
   const bundles: string[] = [];
-  for (const namespace of await readdir(path.join(stateDir, 'bundles')).catch(
-    () => [] as string[],
-  )) {
-    const ids = await readdir(path.join(stateDir, 'bundles', namespace));
-    bundles.push(...ids.map((id) => `${namespace}/${id}`));
-  }
-  return { runcContainers, mounts, conmons: conmonsMentioning(stateDir), bundles };
-}
-
-/** Pids of live (not zombie) conmon processes whose argv mentions `text`. */
-export function conmonsMentioning(text: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      const argv0 = cmdline.split('\0')[0] ?? '';
-      if (state !== 'Z' && path.basename(argv0) === 'conmon' && cmdline.includes(text))
-        pids.push(Number(entry));
-    } catch {
-      // the process exited while we looked
-    }
-  }
-  return pids;
+  for (const namespace of await namespaces('bundles'))
+    bundles.push(...bundlesLeft(stateDir, namespace).map((id) => `${namespace}/${id}`));
+  return {
+    runcContainers: runc,
+    mounts: mountsUnder(stateDir),
+    conmons: monitorsMentioning(stateDir),
+    bundles,
+  };
 }
 
 /** Resolves after `ms` milliseconds. */
