@@ -23,6 +23,19 @@ describe('subprocess runner (worker thread)', () => {
     });
   });
 
+  it('returns an output far larger than its capped young generation whole', async () => {
+    // 24 MB of stdout, then a normal run: the cap must neither truncate it nor end the worker.
+    const big = await runner.run({
+      file: 'sh',
+      args: ['-c', "head -c 24000000 /dev/zero | tr '\\0' x"],
+      timeoutMs: 20_000,
+    });
+    expect(big.failed).toBe(false);
+    expect(big.stdout.length).toBe(24_000_000);
+    expect(big.stdout.replaceAll('x', '')).toBe('');
+    expect((await runner.run({ file: 'true', args: [], timeoutMs: 5_000 })).exitCode).toBe(0);
+  });
+
   it('passes cwd and extra environment', async () => {
     const outcome = await runner.run({
       file: 'sh',
