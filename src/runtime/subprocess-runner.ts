@@ -70,8 +70,10 @@ const workerYoungGenerationMb = 4;
  * for a CPU first. Measured on these 2-CPU machines: 10-90 ms per spawn while runc kept the CPUs
  * busy; twenty `runc start`s issued together blocked the loop for 600 ms, and exit events, which
  * arrive on that loop, waited as long. From a worker, 40 spawns left the main loop's worst stall
- * at 15 ms on an idle machine. (A separate helper process, which would also spare the daemon the
- * fork itself, measured no better and costs a process.)
+ * at 15 ms on an idle machine. (A small helper process would also spare the daemon the fork
+ * itself, which grows with the daemon's memory: a prototype ran `/bin/true` in 10-11 ms where
+ * this worker takes 14-15 ms, for one more process of about 40 MB. Not done: it saves about 4%
+ * of a short task's lifecycle.)
  *
  * Why a bound (`maxConcurrent`): with more runc processes than CPUs, each one only waits longer
  * for a CPU; 20 creates on 2 CPUs took 4.4 s four at a time against 2.1 s two at a time.
