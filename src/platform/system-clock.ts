@@ -21,8 +21,8 @@ const processTimeSources: TimeSources = {
  * The wall clock with nanosecond resolution: the monotonic counter supplies the digits below
  * the millisecond, anchored on the wall clock; when the two drift apart by more than 2 ms (NTP
  * slews, a suspended VM) the anchor moves, so event times stay comparable with the kernel's exit
- * times. Successive calls never go backwards: after the wall clock steps back, the clock runs
- * a nanosecond per call ahead of it until the wall clock catches up.
+ * times. Successive calls never go backwards: after the wall clock steps back, the clock stays
+ * ahead of it, one nanosecond further per call, until the wall clock catches up.
  */
 export function createSystemClock(sources: TimeSources = processTimeSources): Clock {
   let anchorNs = BigInt(sources.wallMs()) * 1_000_000n;
