@@ -2,7 +2,7 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { Subject, type Observable } from 'rxjs';
 import type { Exit, RuntimeEvent } from '../ports/runtime.ts';
 import { readExit, readExitSync, readPidFile, readPidFileSync } from './monitor-files.ts';
-import type { ProcessPaths } from './runtime-layout.ts';
+import type { ProcessPaths, TaskPaths } from './runtime-layout.ts';
 
 /** A process whose monitor directory is watched. */
 export interface WatchedProcess {
@@ -17,6 +17,23 @@ export interface WatchedProcess {
   /** Whether conmon's `oom` marker in this directory is reported (only the init's, not per exec). */
   readonly reportsOom: boolean;
 }
+
+/** A task's init process: its exit is the task's, and it reports the task's OOM kills. */
+export const initProcess = (namespace: string, id: string, paths: TaskPaths): WatchedProcess => ({
+  namespace,
+  containerId: id,
+  execId: id,
+  paths: paths.init,
+  reportsOom: true,
+});
+
+/** An exec in a task, with its own monitor directory (OOM kills are reported by the init). */
+export const execProcess = (
+  namespace: string,
+  id: string,
+  execId: string,
+  paths: ProcessPaths,
+): WatchedProcess => ({ namespace, containerId: id, execId, paths, reportsOom: false });
 
 const exitEvent = (process: WatchedProcess, exit: Exit, pid: number | undefined): RuntimeEvent => ({
   type: 'exit',

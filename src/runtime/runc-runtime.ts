@@ -16,7 +16,7 @@ import type {
 import { awaitExit } from './await-exit.ts';
 import { pruneCgroupParents } from './cgroup-prune.ts';
 import { withRecordedExits } from './exit-replay.ts';
-import { ExitWatcher, recordedExit, type WatchedProcess } from './exit-watcher.ts';
+import { ExitWatcher, initProcess, recordedExit, type WatchedProcess } from './exit-watcher.ts';
 import type { LogForwarder } from './log-forwarder.ts';
 import {
   exists,
@@ -170,13 +170,7 @@ class RuncRuntime implements Runtime {
     this.#assertOpen();
     const { namespace, id } = task;
     const paths = this.#ctx.layout.task(namespace, id);
-    const init: WatchedProcess = {
-      namespace,
-      containerId: id,
-      execId: id,
-      paths: paths.init,
-      reportsOom: true,
-    };
+    const init = initProcess(namespace, id, paths);
     let exit = await readExit(paths.init);
     if (!exit) {
       const state = await runcState(this.#ctx, namespace, id);

@@ -19,6 +19,7 @@ import type {
 } from '../ports/runtime.ts';
 import { validateProcess } from './bundle-config.ts';
 import { startThroughExecFifo } from './exec-fifo-start.ts';
+import { execProcess } from './exit-watcher.ts';
 import { exists, readExit } from './monitor-files.ts';
 import {
   runcKillArgs,
@@ -124,28 +125,16 @@ export class RuncTask implements RuntimeTask {
       throw error;
     }
     await writeFile(paths.processFile, JSON.stringify(spec));
-    const watched = {
-      namespace: this.namespace,
-      containerId: this.id,
-      execId,
-      paths,
-      reportsOom: false,
-    };
-    return new RuncProcess(this.#ctx, watched, io);
+    return new RuncProcess(this.#ctx, execProcess(this.namespace, this.id, execId, paths), io);
   }
 
   process(execId: string): RuntimeProcess | undefined {
     const paths = this.#paths.exec(validateIdentifier(execId, 'exec id'));
     if (!existsSync(paths.processFile)) return undefined;
     // After a restart the client's stdio paths are gone with the old daemon: output stays in the log.
-    const watched = {
-      namespace: this.namespace,
-      containerId: this.id,
-      execId,
-      paths,
-      reportsOom: false,
-    };
-    return new RuncProcess(this.#ctx, watched, { terminal: false });
+    return new RuncProcess(this.#ctx, execProcess(this.namespace, this.id, execId, paths), {
+      terminal: false,
+    });
   }
 
   async metrics(): Promise<TaskMetrics> {

@@ -10,7 +10,7 @@ import type { CreateOpts } from '../ports/runtime.ts';
 import { bundleConfig } from './bundle-config.ts';
 import { conmonCreateArgs } from './conmon-args.ts';
 import { launchConmon } from './conmon-launcher.ts';
-import type { WatchedProcess } from './exit-watcher.ts';
+import { initProcess } from './exit-watcher.ts';
 import { startLogForwarder } from './log-forwarder.ts';
 import { runcStateArgs } from './runc-args.ts';
 import type { RuncContext } from './runc-context.ts';
@@ -95,13 +95,7 @@ export async function createTask(
     }
     // The log exists before conmon starts, so the forwarder can watch it from the first byte.
     await writeFile(paths.init.logFile, '');
-    const init: WatchedProcess = {
-      namespace,
-      containerId: id,
-      execId: id,
-      paths: paths.init,
-      reportsOom: true,
-    };
+    const init = initProcess(namespace, id, paths);
     watcher.watch(init);
     const forwarder = await startLogForwarder({
       logFile: paths.init.logFile,

@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import type { WatchedProcess } from './exit-watcher.ts';
+import { execProcess, initProcess, type WatchedProcess } from './exit-watcher.ts';
 import type { RuntimeLayout } from './runtime-layout.ts';
 
 /** A task's address. */
@@ -39,19 +39,9 @@ export async function taskWatchedProcesses(
   ref: TaskRef,
 ): Promise<WatchedProcess[]> {
   const paths = layout.task(ref.namespace, ref.id);
-  const init: WatchedProcess = {
-    namespace: ref.namespace,
-    containerId: ref.id,
-    execId: ref.id,
-    paths: paths.init,
-    reportsOom: true,
-  };
-  const execs = (await subdirectories(paths.execsDir)).map((execId): WatchedProcess => ({
-    namespace: ref.namespace,
-    containerId: ref.id,
-    execId,
-    paths: paths.exec(execId),
-    reportsOom: false,
-  }));
+  const init = initProcess(ref.namespace, ref.id, paths);
+  const execs = (await subdirectories(paths.execsDir)).map((execId) =>
+    execProcess(ref.namespace, ref.id, execId, paths.exec(execId)),
+  );
   return [init, ...execs];
 }
