@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,24 +13,14 @@ import {
 } from './runtime-fixture.ts';
 
 let fx: RuntimeFixture;
-let ioDir: string;
 
 beforeAll(async () => {
   fx = await createRuntimeFixture('io');
-  ioDir = await mkdtemp(path.join(tmpdir(), 'taskledger-io-fifos-'));
 });
 
 afterAll(async () => {
   await fx.cleanup();
-  await rm(ioDir, { recursive: true, force: true });
 });
-
-/** Makes a FIFO, as `ctr` does for a task's stdio. */
-async function fifo(name: string): Promise<string> {
-  const file = path.join(ioDir, name);
-  await execa('mkfifo', [file], { timeout: 5_000 });
-  return file;
-}
 
 /** A reader in another process (like `ctr`): resolves with everything read, at EOF. */
 const readFifo = (file: string) =>
@@ -40,8 +28,8 @@ const readFifo = (file: string) =>
 
 describe('runc runtime stdio (real runc + conmon)', () => {
   it('forwards stdout and stderr to FIFOs and closes them when the task exits', async () => {
-    const stdout = await fifo('out-1');
-    const stderr = await fifo('err-1');
+    const stdout = await fx.fifo('out-1');
+    const stderr = await fx.fifo('err-1');
     const outReader = readFifo(stdout); // opened before the task exists, as ctr does
     const errReader = readFifo(stderr);
     const task = await fx.create(
@@ -61,7 +49,7 @@ describe('runc runtime stdio (real runc + conmon)', () => {
   });
 
   it('never blocks on a FIFO that nobody reads yet', async () => {
-    const stdout = await fifo('out-unread');
+    const stdout = await fx.fifo('out-unread');
     let maxLagMs = 0;
     let last = performance.now();
     const ticker = setInterval(() => {
@@ -87,7 +75,7 @@ describe('runc runtime stdio (real runc + conmon)', () => {
   });
 
   it('forwards a megabyte through a FIFO, honouring backpressure', async () => {
-    const stdout = await fifo('out-big');
+    const stdout = await fx.fifo('out-big');
     const reader = readFifo(stdout);
     const task = await fx.create(
       'big',
@@ -105,7 +93,7 @@ describe('runc runtime stdio (real runc + conmon)', () => {
   });
 
   it('appends output to regular files, both streams to one file when the paths are equal', async () => {
-    const file = path.join(ioDir, 'combined.log');
+    const file = path.join(fx.ioDir, 'combined.log');
     const task = await fx.create(
       'files',
       ['sh', '-c', 'echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three'],
@@ -121,7 +109,7 @@ describe('runc runtime stdio (real runc + conmon)', () => {
   });
 
   it('forwards the output of an exec to its own file', async () => {
-    const file = path.join(ioDir, 'exec.out');
+    const file = path.join(fx.ioDir, 'exec.out');
     const task = await fx.create('exec-io', ['sleep', '60']);
     await task.start();
     const exec = await task.exec(

@@ -1,6 +1,4 @@
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,24 +11,14 @@ import {
 } from './runtime-fixture.ts';
 
 let fx: RuntimeFixture;
-let ioDir: string;
 
 beforeAll(async () => {
   fx = await createRuntimeFixture('stdin');
-  ioDir = await mkdtemp(path.join(tmpdir(), 'taskledger-stdin-io-'));
 });
 
 afterAll(async () => {
   await fx.cleanup();
-  await rm(ioDir, { recursive: true, force: true });
 });
-
-/** Makes a FIFO, as `ctr` does for a task's stdio. */
-async function fifo(name: string): Promise<string> {
-  const file = path.join(ioDir, name);
-  await execa('mkfifo', [file], { timeout: 5_000 });
-  return file;
-}
 
 /** A writer in another process (like `ctr`): opens the FIFO, writes `text`, closes it (EOF). */
 const writeFifo = (file: string, text: string) =>
@@ -71,8 +59,8 @@ const stdoutOf = (logFile: string): string =>
 
 describe('runc runtime stdin (real runc + conmon + socat)', () => {
   it('feeds a FIFO written after create to the process, which sees EOF when it is closed', async () => {
-    const stdin = await fifo('in-cat');
-    const stdout = path.join(ioDir, 'cat.out');
+    const stdin = await fx.fifo('in-cat');
+    const stdout = path.join(fx.ioDir, 'cat.out');
     const task = await fx.create('cat', ['cat'], { io: { stdin, stdout, terminal: false } });
     await task.start();
     await writeFifo(stdin, 'hello\nthrough a fifo\n');
@@ -82,7 +70,7 @@ describe('runc runtime stdin (real runc + conmon + socat)', () => {
   });
 
   it('reads a regular file as stdin to its end', async () => {
-    const stdin = path.join(ioDir, 'input.txt');
+    const stdin = path.join(fx.ioDir, 'input.txt');
     writeFileSync(stdin, 'x'.repeat(100_000));
     const task = await fx.create('wc', ['wc', '-c'], { io: { stdin, terminal: false } });
     await task.start();
@@ -94,7 +82,7 @@ describe('runc runtime stdin (real runc + conmon + socat)', () => {
   it('feeds stdin to an exec', async () => {
     const task = await fx.create('host', ['sleep', '60']);
     await task.start();
-    const stdin = await fifo('in-exec');
+    const stdin = await fx.fifo('in-exec');
     const exec = await task.exec(
       'reader',
       { args: ['sh', '-c', 'read line; echo "got $line"'] },
@@ -115,13 +103,13 @@ describe('runc runtime stdin (real runc + conmon + socat)', () => {
   });
 
   it('leaves no relay behind when a task whose stdin never ends is deleted', async () => {
-    const stdin = await fifo('in-unwritten'); // nobody ever opens it for writing
+    const stdin = await fx.fifo('in-unwritten'); // nobody ever opens it for writing
     const task = await fx.create('idle', ['sleep', '60'], { io: { stdin, terminal: false } });
     await task.start();
     const exec = await task.exec(
       'idle-exec',
       { args: ['sleep', '60'] },
-      { stdin: await fifo('in-unwritten-exec'), terminal: false },
+      { stdin: await fx.fifo('in-unwritten-exec'), terminal: false },
     );
     await exec.start();
     // Each relay passes through `setsid` before it becomes socat: give both a moment to settle.
@@ -144,7 +132,7 @@ describe('runc runtime stdin (real runc + conmon + socat)', () => {
   it('refuses a stdin path that does not exist, leaving nothing behind', async () => {
     const error: unknown = await fx
       .create('bad-stdin', ['cat'], {
-        io: { stdin: path.join(ioDir, 'missing'), terminal: false },
+        io: { stdin: path.join(fx.ioDir, 'missing'), terminal: false },
       })
       .catch((e: unknown) => e);
     expect(isTaskledgerError(error, 'InvalidArgument')).toBe(true);

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { createSystemClock } from '../../src/platform/system-clock.ts';
 import type { Mount, Runtime, RuntimeEvent, RuntimeTask, TaskIO } from '../../src/ports/runtime.ts';
@@ -19,11 +20,15 @@ export interface RuntimeFixture {
   readonly stateDir: string;
   /** The runtime under test. */
   readonly runtime: Runtime;
+  /** A private directory for the tests' own stdio files and FIFOs (outside the state directory). */
+  readonly ioDir: string;
+  /** Makes a FIFO named `name` in {@link ioDir}, as `ctr` does for a task's stdio. */
+  fifo(name: string): Promise<string>;
   /** Creates a task running `args` on the busybox rootfs; it is cleaned up by {@link cleanup}. */
   create(id: string, args: readonly string[], options?: CreateOptions): Promise<RuntimeTask>;
   /** The first event (recorded on disk or live) matching `predicate`, or a timeout error. */
   nextEvent(predicate: (event: RuntimeEvent) => boolean, timeoutMs?: number): Promise<RuntimeEvent>;
-  /** Kills and deletes every task left, closes the runtime and removes the state directory. */
+  /** Kills and deletes every task left, closes the runtime, removes the state and io directories. */
   cleanup(): Promise<void>;
 }
 
@@ -38,10 +43,17 @@ export interface CreateOptions {
 /** Starts a runtime on a fresh state directory named after `name`. */
 export async function createRuntimeFixture(name: string): Promise<RuntimeFixture> {
   const stateDir = await mkdtemp(path.join(tmpdir(), `taskledger-${name}-`));
+  const ioDir = await mkdtemp(path.join(tmpdir(), `taskledger-${name}-io-`));
   const runtime = await createRuncRuntime({ stateDir, clock: createSystemClock() });
   return {
     stateDir,
     runtime,
+    ioDir,
+    async fifo(name) {
+      const file = path.join(ioDir, name);
+      await execa('mkfifo', [file], { timeout: 5_000 });
+      return file;
+    },
     async create(id, args, options = {}) {
       return runtime.create(id, {
         namespace: options.namespace ?? 'default',
@@ -66,6 +78,7 @@ export async function createRuntimeFixture(name: string): Promise<RuntimeFixture
       }
       await runtime.close();
       await rm(stateDir, { recursive: true, force: true });
+      await rm(ioDir, { recursive: true, force: true });
     },
   };
 }
