@@ -73,7 +73,11 @@ const workerYoungGenerationMb = 4;
  * at 15 ms on an idle machine. (A small helper process would also spare the daemon the fork
  * itself, which grows with the daemon's memory: a prototype ran `/bin/true` in 10-11 ms where
  * this worker takes 14-15 ms, for one more process of about 40 MB. Not done: it saves about 4%
- * of a short task's lifecycle.)
+ * of a short task's lifecycle. Forking ahead of time does not help: shells forked in advance,
+ * each exec'ing the next command when asked, got conmon's report about 10 ms sooner, but the
+ * fork that refilled the pool, now right after, slowed the task's start as much; interleaved with
+ * this runner over 24 lifecycles, 140.8 ms against 138.6. On these PVM guests a fork of the
+ * daemon costs the whole machine, wherever it is placed.)
  *
  * Why a bound (`maxConcurrent`): with more runc processes than CPUs, each one only waits longer
  * for a CPU; 20 creates on 2 CPUs took 4.4 s four at a time against 2.1 s two at a time.
