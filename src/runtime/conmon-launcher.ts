@@ -1,6 +1,12 @@
-import { TaskledgerError } from '../domain/errors.ts';
+import { watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { TaskledgerError, unavailable } from '../domain/errors.ts';
 import { createErrorCode, parseSyncReport } from './conmon-sync.ts';
+import { isMonitorAlive } from './monitor-files.ts';
 import { outcomeError } from './runc-cli.ts';
+import type { ProcessPaths } from './runtime-layout.ts';
+import type { ShellLauncher } from './shell-launcher.ts';
 import type { SubprocessRunner } from './subprocess-runner.ts';
 
 /** How to start one conmon. */
@@ -9,43 +15,108 @@ export interface ConmonLaunchOptions {
   readonly binary: string;
   /** Its argv (see conmon-args.ts). */
   readonly args: readonly string[];
-  /** Its working directory: the process's monitor directory (cgroup v1 OOM markers land there too). */
-  readonly cwd: string;
+  /** The process's monitor files; its directory is conmon's working directory. */
+  readonly monitor: ProcessPaths;
   /** Give up when conmon has not reported after this long. */
   readonly timeoutMs: number;
   /** What is being started, for messages ("create default/web", "exec default/web/sh-1"). */
   readonly what: string;
-  /** Runs the subprocess. */
+  /** Starts conmon without forking the daemon (see shell-launcher.ts). */
+  readonly launcher: ShellLauncher;
+  /** Starts conmon when the launcher cannot take the request. */
   readonly runner: SubprocessRunner;
 }
 
+// While waiting for the report: how often conmon is checked for having died without one.
+const livenessCheckMs = 100;
+
 /**
- * Starts conmon and waits for its report on the sync pipe (fd 3, named by `_OCI_SYNCPIPE`);
- * resolves with the pid of the process runc started. conmon daemonizes (double fork, setsid),
- * so it outlives this process: its first process exits at once, while the daemon reports on the
- * pipe once `runc create` or `runc exec` has returned.
+ * Starts conmon and waits for its report (`_OCI_SYNCPIPE`, API version 1); resolves with the pid
+ * of the process runc started. conmon daemonizes (double fork, setsid), so it outlives this
+ * process: its first process exits at once, while the daemon reports once `runc create` or
+ * `runc exec` has returned.
+ *
+ * A launcher shell starts it, with the report going to the monitor's `sync` file, read when
+ * inotify says it changed; when a shell line cannot carry the request, the subprocess runner
+ * spawns it with the report on a pipe instead.
  *
  * Rejects with runc's own message when runc fails (InvalidArgument or FailedPrecondition, see
  * {@link createErrorCode}). The caller cleans up: conmon exits by itself after a failure, but
  * the bundle, the mounts and any runc state are the caller's.
  */
 export async function launchConmon(options: ConmonLaunchOptions): Promise<number> {
+  const { monitor } = options;
+  const deadline = Date.now() + options.timeoutMs;
+  const launched = options.launcher.run({
+    file: options.binary,
+    args: options.args,
+    cwd: monitor.dir,
+    env: { _OCI_SYNCPIPE: '3' },
+    fd3File: monitor.syncFile,
+    stderrFile: monitor.conmonStderrFile,
+    timeoutMs: options.timeoutMs,
+  });
+  if (!launched) return launchThroughRunner(options);
+  const outcome = await launched;
+  if (outcome.timedOut) throw unavailable(`conmon (${options.what}) timed out`);
+  const text = await readSyncReport(monitor, deadline);
+  if (text === undefined) throw unavailable(`conmon (${options.what}) timed out`);
+  return reportedPid(text, outcome.exitCode !== 0 ? outcome.stderr : '', options.what);
+}
+
+async function launchThroughRunner(options: ConmonLaunchOptions): Promise<number> {
   const outcome = await options.runner.run({
     file: options.binary,
     args: options.args,
-    cwd: options.cwd,
+    cwd: options.monitor.dir,
     env: { _OCI_SYNCPIPE: '3' },
     timeoutMs: options.timeoutMs,
     syncPipe: true,
   });
-  const text = outcome.syncText ?? '';
   if (outcome.failed && (outcome.exitCode === undefined || outcome.timedOut)) {
     throw outcomeError(outcome, `conmon (${options.what})`);
   }
+  return reportedPid(outcome.syncText ?? '', outcome.failed ? outcome.stderr : '', options.what);
+}
+
+/** The pid from conmon's report; otherwise runc's message, or conmon's own (`stderr`). */
+function reportedPid(text: string, stderr: string, what: string): number {
   const report = parseSyncReport(text);
   if (report.ok) return report.pid;
-  // Nothing on the pipe but a failed conmon: it rejected its arguments, and said why on stderr.
-  const message =
-    text === '' && outcome.stderr.trim() !== '' ? outcome.stderr.trim() : report.message;
-  throw new TaskledgerError(createErrorCode(message), `${options.what}: ${message}`);
+  // Nothing reported but a failed conmon: it rejected its arguments, and said why on stderr.
+  const message = text === '' && stderr.trim() !== '' ? stderr.trim() : report.message;
+  throw new TaskledgerError(createErrorCode(message), `${what}: ${message}`);
+}
+
+/**
+ * Waits for the first line of the sync file. Resolves with what is there ('' when nothing) once
+ * conmon is gone without a line, and undefined at the deadline.
+ */
+async function readSyncReport(
+  monitor: ProcessPaths,
+  deadline: number,
+): Promise<string | undefined> {
+  const read = async (): Promise<string> => readFile(monitor.syncFile, 'utf8').catch(() => '');
+  let wake: () => void = () => undefined;
+  const watcher = watch(monitor.dir, { persistent: false }, (_event, filename) => {
+    if (filename === null || filename === path.basename(monitor.syncFile)) wake();
+  });
+  try {
+    for (;;) {
+      const text = await read();
+      if (text.includes('\n')) return text;
+      if (!(await isMonitorAlive(monitor))) return await read();
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, livenessCheckMs));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  } finally {
+    watcher.close();
+  }
 }

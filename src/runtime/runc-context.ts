@@ -3,6 +3,7 @@ import type { ExitWatcher } from './exit-watcher.ts';
 import type { LogForwarder } from './log-forwarder.ts';
 import type { RuncCli } from './runc-cli.ts';
 import type { RuntimeLayout } from './runtime-layout.ts';
+import type { ShellLauncher } from './shell-launcher.ts';
 import type { SubprocessRunner } from './subprocess-runner.ts';
 
 /** What the runc runtime's tasks and processes share; owned by the runtime, private to it. */
@@ -25,6 +26,8 @@ export interface RuncContext {
   readonly forwarders: Map<string, LogForwarder>;
   /** Time of exits the runtime has to make up (status 255 when the monitor is gone). */
   readonly clock: Clock;
-  /** Runs every subprocess (runc, conmon, mount) off the main thread. */
+  /** Runs every subprocess (runc, mount, socat; conmon when the launcher cannot) off the main thread. */
   readonly runner: SubprocessRunner;
+  /** Starts conmon from a small shell, so that the daemon does not fork for it. */
+  readonly launcher: ShellLauncher;
 }

@@ -72,9 +72,10 @@ export class RuncProcess implements RuntimeProcess {
           socketDir: layout.socketDir,
           stdin: stdin !== undefined,
         }),
-        cwd: paths.dir,
+        monitor: paths,
         timeoutMs: this.#ctx.conmonTimeoutMs,
         what: this.#name,
+        launcher: this.#ctx.launcher,
         runner: this.#ctx.runner,
       });
     } catch (error) {

@@ -32,6 +32,7 @@ import { parseRuncList, type RuncContainerState } from './runc-output.ts';
 import { RuncTask } from './runc-task.ts';
 import { resolveExecutable } from './resolve-executable.ts';
 import { createRuntimeLayout } from './runtime-layout.ts';
+import { createShellLauncher } from './shell-launcher.ts';
 import { createSubprocessRunner } from './subprocess-runner.ts';
 import { removeTask } from './task-cleanup.ts';
 import { createTask, runcState } from './task-creation.ts';
@@ -82,6 +83,7 @@ export async function createRuncRuntime(options: RuncRuntimeOptions): Promise<Ru
   const ctx: RuncContext = Object.freeze({
     layout,
     runner,
+    launcher: createShellLauncher(maxConcurrentSubprocesses),
     runc: createRuncCli({ binary: runcBinary, timeoutMs: runcTimeoutMs, runner }),
     runcBinary,
     runcTimeoutMs,
@@ -216,6 +218,7 @@ class RuncRuntime implements Runtime {
     await this.#ctx.runner.idle(closeDrainMs);
     this.#ctx.runner.cancelAll();
     await this.#ctx.runner.idle(1_000);
+    await this.#ctx.launcher.close();
     await this.#ctx.runner.close();
     await pruneCgroupParents(this.#ctx.layout.cgroupParent);
   }

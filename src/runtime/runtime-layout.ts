@@ -13,6 +13,13 @@ export interface ProcessPaths {
   readonly pidFile: string;
   /** conmon's own pid (`conmon -P`). */
   readonly conmonPidFile: string;
+  /**
+   * conmon's sync reports when a launcher shell started it (its `_OCI_SYNCPIPE` fd is this
+   * file): the pid or runc's error, then, for an exec, the exit status.
+   */
+  readonly syncFile: string;
+  /** conmon's stderr when a launcher shell started it: why it refused its arguments. */
+  readonly conmonStderrFile: string;
   /** k8s-file log: `TIMESTAMP stdout|stderr F|P text` lines. */
   readonly logFile: string;
   /** The OCI process spec of an exec (`runc exec --process`); unused for init. */
@@ -87,6 +94,8 @@ export function createRuntimeLayout(stateDir: string): RuntimeLayout {
       oomFile: path.join(dir, 'oom'),
       pidFile: path.join(dir, 'pid'),
       conmonPidFile: path.join(dir, 'conmon.pid'),
+      syncFile: path.join(dir, 'sync'),
+      conmonStderrFile: path.join(dir, 'conmon.stderr'),
       logFile: path.join(dir, 'log'),
       processFile: path.join(dir, 'process.json'),
       monitorId: shortHash(`${root}\0${key}`, 24),

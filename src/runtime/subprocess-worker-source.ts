@@ -1,6 +1,6 @@
 /**
- * Source of the worker thread that spawns runc, conmon and mount for the runtime (see
- * subprocess-runner.ts for why). It is plain JavaScript evaluated with `new Worker(source,
+ * Source of the worker thread that spawns runc, mount and socat for the runtime, and conmon when
+ * the launcher shells cannot take it (see subprocess-runner.ts for why). It is plain JavaScript evaluated with `new Worker(source,
  * { eval: true })`: a `.ts` worker file could not be loaded by Node 20 under vitest or tsx, and
  * the compiled build copies only `.ts`. It imports execa from the absolute path the main thread
  * resolved (`workerData.execaPath`).

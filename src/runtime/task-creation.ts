@@ -114,9 +114,10 @@ export async function createTask(
         socketDir: layout.socketDir,
         stdin: stdin !== undefined,
       }),
-      cwd: paths.init.dir,
+      monitor: paths.init,
       timeoutMs: ctx.conmonTimeoutMs,
       what: `create ${namespace}/${id}`,
+      launcher: ctx.launcher,
       runner: ctx.runner,
     });
     if (stdin) {
