@@ -1,9 +1,9 @@
 /**
  * Source of the worker thread that spawns runc, mount and socat for the runtime, and conmon when
- * the launcher shells cannot take it (see subprocess-runner.ts for why). It is plain JavaScript evaluated with `new Worker(source,
- * { eval: true })`: a `.ts` worker file could not be loaded by Node 20 under vitest or tsx, and
- * the compiled build copies only `.ts`. It imports execa from the absolute path the main thread
- * resolved (`workerData.execaPath`).
+ * the launcher shells cannot take it (see subprocess-runner.ts for why). It is plain JavaScript
+ * evaluated with `new Worker(source, { eval: true })`: a `.ts` worker file could not be loaded by
+ * Node 20 under vitest or tsx, and the compiled build copies only `.ts`. It imports execa from
+ * the absolute path the main thread resolved (`workerData.execaPath`).
  *
  * Messages in: `{ type: 'run', id, file, args, timeoutMs, cwd, env, syncPipe }` and
  * `{ type: 'cancel' }`. Out: `{ id, outcome }`, outcome being plain data (see
