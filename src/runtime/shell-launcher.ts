@@ -90,23 +90,29 @@ class LauncherShell {
   /** Resolves once the shell has exited. */
   readonly exited: Promise<void>;
 
-  constructor() {
-    this.#child = spawn('/bin/sh', ['-c', shellScript], { stdio: ['pipe', 'pipe', 'ignore'] });
+  constructor(shellPath: string) {
+    // One fork of the daemon, blocking its loop for about 10 ms: once per shell, at its first use.
+    this.#child = spawn(shellPath, ['-c', shellScript], { stdio: ['pipe', 'pipe', 'ignore'] });
     this.#child.stdin!.on('error', () => undefined); // EPIPE once it is gone: handled at exit
     createInterface({ input: this.#child.stdout! }).on('line', (line) => this.#onLine(line));
     this.exited = new Promise((resolve) => {
-      this.#child.on('close', () => {
+      const end = (why: string): void => {
+        if (this.#exited) return;
         this.#exited = true;
         for (const entry of this.#pending.values()) {
           clearTimeout(entry.timer);
-          entry.reject(unavailable('the launcher shell exited while a command ran'));
+          entry.reject(unavailable(why));
         }
         this.#pending.clear();
         resolve();
-      });
+      };
+      this.#child.on('error', (error) => end(`cannot start the launcher shell: ${error.message}`));
+      this.#child.on('close', () => end('the launcher shell exited while a command ran'));
     });
+    // Idle shells must not keep the daemon alive; a pending command's timer does meanwhile.
     this.#child.unref();
-    (this.#child.stdout as unknown as { unref?: () => void }).unref?.();
+    for (const stream of [this.#child.stdin, this.#child.stdout])
+      (stream as unknown as { unref?: () => void } | null)?.unref?.();
   }
 
   /** Whether it can take another command. */
@@ -169,14 +175,15 @@ function killQuietly(pid: number): void {
 }
 
 /**
- * Creates a launcher with `shells` shells, each forked once (when first needed) and reused.
+ * Creates a launcher with `shells` POSIX shells (`shellPath`), each forked once (when first
+ * needed) and reused.
  * Why: every fork of the daemon copies its page tables, and on these PVM guests that costs the
  * whole machine about 10 ms per fork, wherever the fork is placed (see subprocess-runner.ts); a
  * shell of about 1 MB forks in well under 1 ms. Each shell runs one command at a time, in
  * order; commands for busy shells wait. Meant for short-lived commands such as conmon, whose
  * first process exits as soon as it has daemonized.
  */
-export function createShellLauncher(shells: number): ShellLauncher {
+export function createShellLauncher(shells: number, shellPath = '/bin/sh'): ShellLauncher {
   const pool: (LauncherShell | undefined)[] = Array.from({ length: shells }, () => undefined);
   const busy = new Set<number>();
   const waiting: (() => void)[] = [];
@@ -206,7 +213,7 @@ export function createShellLauncher(shells: number): ShellLauncher {
         const index = await acquire();
         try {
           let shell = pool[index];
-          if (!shell?.usable) pool[index] = shell = new LauncherShell();
+          if (!shell?.usable) pool[index] = shell = new LauncherShell(shellPath);
           return await shell.run(line, request);
         } finally {
           release(index);

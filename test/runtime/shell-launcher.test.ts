@@ -128,6 +128,19 @@ describe('shell launcher', () => {
     }
   });
 
+  it('rejects as Unavailable when its shell cannot start', async () => {
+    const broken = createShellLauncher(1, path.join(dir, 'no-such-shell'));
+    try {
+      await expect(broken.run(shell('true'))).rejects.toSatisfy(
+        (error: unknown) =>
+          isTaskledgerError(error, 'Unavailable') &&
+          /cannot start the launcher shell: spawn .*no-such-shell ENOENT/.test(error.message),
+      );
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('leaves no shell behind when closed, and refuses runs afterwards', async () => {
     const own = createShellLauncher(2);
     const pids = path.join(dir, 'ppids');
