@@ -15,7 +15,10 @@ export interface ConmonLaunchOptions {
   readonly binary: string;
   /** Its argv (see conmon-args.ts). */
   readonly args: readonly string[];
-  /** The process's monitor files; its directory is conmon's working directory. */
+  /**
+   * The process's monitor files; its directory is conmon's working directory (cgroup v1 OOM
+   * markers land there too).
+   */
   readonly monitor: ProcessPaths;
   /** Give up when conmon has not reported after this long. */
   readonly timeoutMs: number;
@@ -61,7 +64,7 @@ export async function launchConmon(options: ConmonLaunchOptions): Promise<number
   if (outcome.timedOut) throw unavailable(`conmon (${options.what}) timed out`);
   const text = await readSyncReport(monitor, deadline);
   if (text === undefined) throw unavailable(`conmon (${options.what}) timed out`);
-  return reportedPid(text, outcome.exitCode !== 0 ? outcome.stderr : '', options.what);
+  return reportedPid(text, outcome.stderr, options.what);
 }
 
 async function launchThroughRunner(options: ConmonLaunchOptions): Promise<number> {
@@ -76,7 +79,7 @@ async function launchThroughRunner(options: ConmonLaunchOptions): Promise<number
   if (outcome.failed && (outcome.exitCode === undefined || outcome.timedOut)) {
     throw outcomeError(outcome, `conmon (${options.what})`);
   }
-  return reportedPid(outcome.syncText ?? '', outcome.failed ? outcome.stderr : '', options.what);
+  return reportedPid(outcome.syncText ?? '', outcome.stderr, options.what);
 }
 
 /** The pid from conmon's report; otherwise runc's message, or conmon's own (`stderr`). */
@@ -97,17 +100,23 @@ async function readSyncReport(
   deadline: number,
 ): Promise<string | undefined> {
   const read = async (): Promise<string> => readFile(monitor.syncFile, 'utf8').catch(() => '');
+  // A change while the loop reads or checks must not wait for the next liveness check.
+  let changes = 0;
   let wake: () => void = () => undefined;
   const watcher = watch(monitor.dir, { persistent: false }, (_event, filename) => {
-    if (filename === null || filename === path.basename(monitor.syncFile)) wake();
+    if (filename !== null && filename !== path.basename(monitor.syncFile)) return;
+    changes += 1;
+    wake();
   });
   try {
     for (;;) {
+      const seen = changes;
       const text = await read();
       if (text.includes('\n')) return text;
       if (!(await isMonitorAlive(monitor))) return await read();
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
+      if (changes !== seen) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, livenessCheckMs));
         wake = () => {
