@@ -28,6 +28,8 @@ export interface ConmonLaunchOptions {
   readonly launcher: ShellLauncher;
   /** Starts conmon when the launcher cannot take the request. */
   readonly runner: SubprocessRunner;
+  /** Launches waiting for their report, for the runtime's close to let them finish. */
+  readonly inFlight: Set<Promise<unknown>>;
 }
 
 // While waiting for the report: how often conmon is checked for having died without one.
@@ -47,7 +49,14 @@ const livenessCheckMs = 100;
  * {@link createErrorCode}). The caller cleans up: conmon exits by itself after a failure, but
  * the bundle, the mounts and any runc state are the caller's.
  */
-export async function launchConmon(options: ConmonLaunchOptions): Promise<number> {
+export function launchConmon(options: ConmonLaunchOptions): Promise<number> {
+  const launching = launch(options);
+  options.inFlight.add(launching);
+  void launching.catch(() => undefined).finally(() => options.inFlight.delete(launching));
+  return launching;
+}
+
+async function launch(options: ConmonLaunchOptions): Promise<number> {
   const { monitor } = options;
   const deadline = Date.now() + options.timeoutMs;
   const launched = options.launcher.run({

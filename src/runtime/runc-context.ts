@@ -30,4 +30,6 @@ export interface RuncContext {
   readonly runner: SubprocessRunner;
   /** Starts conmon from a small shell, so that the daemon does not fork for it. */
   readonly launcher: ShellLauncher;
+  /** conmon launches waiting for their report; close lets them finish. */
+  readonly launches: Set<Promise<unknown>>;
 }

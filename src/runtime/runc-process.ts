@@ -77,6 +77,7 @@ export class RuncProcess implements RuntimeProcess {
         what: this.#name,
         launcher: this.#ctx.launcher,
         runner: this.#ctx.runner,
+        inFlight: this.#ctx.launches,
       });
     } catch (error) {
       // conmon exits by itself after reporting a failure; leave the exec as if never started.

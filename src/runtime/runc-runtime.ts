@@ -32,6 +32,7 @@ import { parseRuncList, type RuncContainerState } from './runc-output.ts';
 import { RuncTask } from './runc-task.ts';
 import { resolveExecutable } from './resolve-executable.ts';
 import { createRuntimeLayout } from './runtime-layout.ts';
+import { settledWithin } from './settled-within.ts';
 import { createShellLauncher } from './shell-launcher.ts';
 import { createSubprocessRunner } from './subprocess-runner.ts';
 import { removeTask } from './task-cleanup.ts';
@@ -84,6 +85,7 @@ export async function createRuncRuntime(options: RuncRuntimeOptions): Promise<Ru
     layout,
     runner,
     launcher: createShellLauncher(maxConcurrentSubprocesses),
+    launches: new Set<Promise<unknown>>(),
     runc: createRuncCli({ binary: runcBinary, timeoutMs: runcTimeoutMs, runner }),
     runcBinary,
     runcTimeoutMs,
@@ -215,6 +217,7 @@ class RuncRuntime implements Runtime {
     for (const forwarder of this.#ctx.forwarders.values()) forwarder.abort();
     this.#ctx.forwarders.clear();
     // Let commands in flight finish (a create half done would leave debris), then kill the rest.
+    await settledWithin([...this.#ctx.launches], closeDrainMs);
     await this.#ctx.runner.idle(closeDrainMs);
     this.#ctx.runner.cancelAll();
     await this.#ctx.runner.idle(1_000);

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { unavailable } from '../domain/errors.ts';
+import { settledWithin } from './settled-within.ts';
 import { subprocessWorkerSource } from './subprocess-worker-source.ts';
 
 /** One subprocess to run. */
@@ -156,14 +157,7 @@ export function createSubprocessRunner(maxConcurrent: number): SubprocessRunner 
       void running.catch(() => undefined).finally(() => inFlight.delete(running));
       return running;
     },
-    async idle(timeoutMs) {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      });
-      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
-      clearTimeout(timer);
-    },
+    idle: (timeoutMs) => settledWithin([...inFlight], timeoutMs),
     cancelAll() {
       if (!closed) worker.postMessage({ type: 'cancel' });
     },

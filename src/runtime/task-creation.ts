@@ -119,6 +119,7 @@ export async function createTask(
       what: `create ${namespace}/${id}`,
       launcher: ctx.launcher,
       runner: ctx.runner,
+      inFlight: ctx.launches,
     });
     if (stdin) {
       await startStdinRelay({

@@ -59,6 +59,7 @@ async function launch(mode: string, options: { timeoutMs?: number; via?: ShellLa
     what: 'create ns/t',
     launcher: options.via ?? launcher,
     runner,
+    inFlight: new Set(),
   });
 }
 

@@ -157,6 +157,39 @@ describe('runc runtime events (real runc + conmon)', () => {
     }
   });
 
+  it('lets a create in flight get its report before close returns', async () => {
+    const stateDir = await mkdtemp(path.join(tmpdir(), 'taskledger-closing-'));
+    const runtime = await createRuncRuntime({ stateDir, clock });
+    let created = false;
+    const creating = runtime
+      .create('in-flight', {
+        namespace: 'default',
+        spec: specFor(['true']),
+        rootfs: await busyboxMounts(),
+        io: { terminal: false },
+      })
+      .then((task) => {
+        created = true;
+        return task;
+      });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 20)); // conmon is starting runc
+      await runtime.close();
+      expect(created).toBe(true); // a daemon closes its store next: the create was recorded
+      const task = await creating;
+      expect(task.pid).toBeGreaterThan(0);
+    } finally {
+      const again = await createRuncRuntime({ stateDir, clock });
+      const left = await again.get('default', 'in-flight');
+      if (left) {
+        await left.kill(9, { all: true }).catch(() => undefined);
+        await again.delete(left).catch(() => undefined);
+      }
+      await again.close();
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+
   it('runs 20 tasks at once and reports each exit once, promptly', async () => {
     const { arrivals, counts, stop } = recordArrivals();
     const ids = Array.from({ length: 20 }, (_, i) => `many-${i}`);
