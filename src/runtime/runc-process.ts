@@ -5,6 +5,7 @@ import type { RuntimeProcess, TaskIO } from '../ports/runtime.ts';
 import { conmonExecArgs } from './conmon-args.ts';
 import { launchConmon } from './conmon-launcher.ts';
 import type { WatchedProcess } from './exit-watcher.ts';
+import { killQuietly } from './kill-quietly.ts';
 import { startLogForwarder } from './log-forwarder.ts';
 import { exists, isMonitorAlive, readExit, readPidFile } from './monitor-files.ts';
 import type { RuncContext } from './runc-context.ts';
@@ -95,11 +96,7 @@ export class RuncProcess implements RuntimeProcess {
         timeoutMs: this.#ctx.conmonTimeoutMs,
       }).catch((error: unknown) => {
         // Without its relay the exec would wait for stdin forever: end it (conmon records it).
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // it already ended
-        }
+        killQuietly(pid);
         throw error;
       });
     }

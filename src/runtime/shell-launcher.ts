@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { unavailable } from '../domain/errors.ts';
+import { killQuietly } from './kill-quietly.ts';
 
 /** One command for a launcher shell. */
 export interface LaunchRequest {
@@ -163,14 +164,6 @@ class LauncherShell {
           stderr,
         }),
       );
-  }
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // it exited meanwhile
   }
 }
 

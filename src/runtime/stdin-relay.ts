@@ -1,5 +1,6 @@
 import { readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { failedPrecondition, invalidArgument } from '../domain/errors.ts';
+import { killQuietly } from './kill-quietly.ts';
 import { isMissing, readPidFile } from './monitor-files.ts';
 import { resolveExecutable } from './resolve-executable.ts';
 import { outcomeError } from './runc-cli.ts';
@@ -96,13 +97,7 @@ export async function startStdinRelay(options: StdinRelayOptions): Promise<void>
  */
 export async function stopStdinRelay(process: ProcessPaths): Promise<void> {
   const pid = await readPidFile(process.stdinRelayPidFile);
-  if (pid !== undefined && (await isRelayAlive(pid, process))) {
-    try {
-      globalThis.process.kill(pid, 'SIGKILL');
-    } catch {
-      // it ended in between
-    }
-  }
+  if (pid !== undefined && (await isRelayAlive(pid, process))) killQuietly(pid);
   await rm(process.stdinRelayPidFile, { force: true });
 }
 

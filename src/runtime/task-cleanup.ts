@@ -2,6 +2,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isTaskledgerError } from '../domain/errors.ts';
+import { killQuietly } from './kill-quietly.ts';
 import { isMonitorAlive, readPidFile } from './monitor-files.ts';
 import { runcDeleteArgs } from './runc-args.ts';
 import type { RuncContext } from './runc-context.ts';
@@ -30,13 +31,7 @@ export async function stopMonitor(process: ProcessPaths, graceMs = monitorGraceM
     await sleep(monitorCheckMs);
   }
   const pid = await readPidFile(process.conmonPidFile);
-  if (pid !== undefined && (await isMonitorAlive(process))) {
-    try {
-      globalThis.process.kill(pid, 'SIGKILL');
-    } catch {
-      // it exited in between
-    }
-  }
+  if (pid !== undefined && (await isMonitorAlive(process))) killQuietly(pid);
 }
 
 /**
