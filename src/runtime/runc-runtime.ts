@@ -216,9 +216,9 @@ class RuncRuntime implements Runtime {
     this.#ctx.watcher.close();
     for (const forwarder of this.#ctx.forwarders.values()) forwarder.abort();
     this.#ctx.forwarders.clear();
-    // Let commands in flight finish (a create half done would leave debris), then kill the rest.
-    await settledWithin([...this.#ctx.launches], closeDrainMs);
-    await this.#ctx.runner.idle(closeDrainMs);
+    // Let commands in flight finish (a create half done would leave debris), then kill the rest:
+    // conmon launches and the runner's subprocesses share one drain window.
+    await settledWithin([...this.#ctx.launches, this.#ctx.runner.idle(closeDrainMs)], closeDrainMs);
     this.#ctx.runner.cancelAll();
     await this.#ctx.runner.idle(1_000);
     await this.#ctx.launcher.close();
