@@ -5,14 +5,17 @@ import { TaskledgerError, unavailable } from '../domain/errors.ts';
 import { createErrorCode, parseSyncReport } from './conmon-sync.ts';
 import { isMonitorAlive } from './monitor-files.ts';
 import { outcomeError } from './runc-cli.ts';
+import type { RuncContext } from './runc-context.ts';
 import type { ProcessPaths } from './runtime-layout.ts';
-import type { ShellLauncher } from './shell-launcher.ts';
-import type { SubprocessRunner } from './subprocess-runner.ts';
 
-/** How to start one conmon. */
-export interface ConmonLaunchOptions {
-  /** The conmon binary. */
-  readonly binary: string;
+/** What a conmon launch takes from the runtime: the binary, its timeout, how to start it. */
+export type ConmonContext = Pick<
+  RuncContext,
+  'conmonBinary' | 'conmonTimeoutMs' | 'launcher' | 'runner' | 'launches'
+>;
+
+/** One conmon to start. */
+export interface ConmonLaunch {
   /** Its argv (see conmon-args.ts). */
   readonly args: readonly string[];
   /**
@@ -20,16 +23,8 @@ export interface ConmonLaunchOptions {
    * markers land there too).
    */
   readonly monitor: ProcessPaths;
-  /** Give up when conmon has not reported after this long. */
-  readonly timeoutMs: number;
   /** What is being started, for messages ("create default/web", "exec default/web/sh-1"). */
   readonly what: string;
-  /** Starts conmon without forking the daemon (see shell-launcher.ts). */
-  readonly launcher: ShellLauncher;
-  /** Starts conmon when the launcher cannot take the request. */
-  readonly runner: SubprocessRunner;
-  /** Launches waiting for their report, for the runtime's close to let them finish. */
-  readonly inFlight: Set<Promise<unknown>>;
 }
 
 // While waiting for the report: how often conmon is checked for having died without one.
@@ -47,28 +42,29 @@ const livenessCheckMs = 100;
  *
  * Rejects with runc's own message when runc fails (InvalidArgument or FailedPrecondition, see
  * {@link createErrorCode}). The caller cleans up: conmon exits by itself after a failure, but
- * the bundle, the mounts and any runc state are the caller's.
+ * the bundle, the mounts and any runc state are the caller's. The runtime's close waits for
+ * launches in flight (`ctx.launches`).
  */
-export function launchConmon(options: ConmonLaunchOptions): Promise<number> {
-  const launching = launch(options);
-  options.inFlight.add(launching);
-  void launching.catch(() => undefined).finally(() => options.inFlight.delete(launching));
+export function launchConmon(ctx: ConmonContext, options: ConmonLaunch): Promise<number> {
+  const launching = launch(ctx, options);
+  ctx.launches.add(launching);
+  void launching.catch(() => undefined).finally(() => ctx.launches.delete(launching));
   return launching;
 }
 
-async function launch(options: ConmonLaunchOptions): Promise<number> {
+async function launch(ctx: ConmonContext, options: ConmonLaunch): Promise<number> {
   const { monitor } = options;
-  const deadline = Date.now() + options.timeoutMs;
-  const launched = options.launcher.run({
-    file: options.binary,
+  const deadline = Date.now() + ctx.conmonTimeoutMs;
+  const launched = ctx.launcher.run({
+    file: ctx.conmonBinary,
     args: options.args,
     cwd: monitor.dir,
     env: { _OCI_SYNCPIPE: '3' },
     fd3File: monitor.syncFile,
     stderrFile: monitor.conmonStderrFile,
-    timeoutMs: options.timeoutMs,
+    timeoutMs: ctx.conmonTimeoutMs,
   });
-  if (!launched) return launchThroughRunner(options);
+  if (!launched) return launchThroughRunner(ctx, options);
   const outcome = await launched;
   if (outcome.timedOut) throw unavailable(`conmon (${options.what}) timed out`);
   const text = await readSyncReport(monitor, deadline);
@@ -76,13 +72,13 @@ async function launch(options: ConmonLaunchOptions): Promise<number> {
   return reportedPid(text, outcome.stderr, options.what);
 }
 
-async function launchThroughRunner(options: ConmonLaunchOptions): Promise<number> {
-  const outcome = await options.runner.run({
-    file: options.binary,
+async function launchThroughRunner(ctx: ConmonContext, options: ConmonLaunch): Promise<number> {
+  const outcome = await ctx.runner.run({
+    file: ctx.conmonBinary,
     args: options.args,
     cwd: options.monitor.dir,
     env: { _OCI_SYNCPIPE: '3' },
-    timeoutMs: options.timeoutMs,
+    timeoutMs: ctx.conmonTimeoutMs,
     syncPipe: true,
   });
   if (outcome.failed && (outcome.exitCode === undefined || outcome.timedOut)) {

@@ -62,8 +62,7 @@ export class RuncProcess implements RuntimeProcess {
     if (forwarder) forwarders.set(paths.dir, forwarder);
     let pid: number;
     try {
-      pid = await launchConmon({
-        binary: this.#ctx.conmonBinary,
+      pid = await launchConmon(this.#ctx, {
         args: conmonExecArgs({
           runcBinary: this.#ctx.runcBinary,
           runcRoot: layout.runcRoot(this.#watched.namespace),
@@ -74,11 +73,7 @@ export class RuncProcess implements RuntimeProcess {
           stdin: stdin !== undefined,
         }),
         monitor: paths,
-        timeoutMs: this.#ctx.conmonTimeoutMs,
         what: this.#name,
-        launcher: this.#ctx.launcher,
-        runner: this.#ctx.runner,
-        inFlight: this.#ctx.launches,
       });
     } catch (error) {
       // conmon exits by itself after reporting a failure; leave the exec as if never started.

@@ -103,8 +103,7 @@ export async function createTask(
       stderr: opts.io.stderr,
     });
     if (forwarder) forwarders.set(paths.init.dir, forwarder);
-    const pid = await launchConmon({
-      binary: ctx.conmonBinary,
+    const pid = await launchConmon(ctx, {
       args: conmonCreateArgs({
         runcBinary: ctx.runcBinary,
         runcRoot: layout.runcRoot(namespace),
@@ -115,11 +114,7 @@ export async function createTask(
         stdin: stdin !== undefined,
       }),
       monitor: paths.init,
-      timeoutMs: ctx.conmonTimeoutMs,
       what: `create ${namespace}/${id}`,
-      launcher: ctx.launcher,
-      runner: ctx.runner,
-      inFlight: ctx.launches,
     });
     if (stdin) {
       await startStdinRelay({

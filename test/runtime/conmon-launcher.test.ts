@@ -51,16 +51,14 @@ async function monitor(): Promise<ProcessPaths> {
 
 async function launch(mode: string, options: { timeoutMs?: number; via?: ShellLauncher } = {}) {
   const paths = await monitor();
-  return launchConmon({
-    binary: conmon,
-    args: [mode, paths.dir],
-    monitor: paths,
-    timeoutMs: options.timeoutMs ?? 5_000,
-    what: 'create ns/t',
+  const ctx = {
+    conmonBinary: conmon,
+    conmonTimeoutMs: options.timeoutMs ?? 5_000,
     launcher: options.via ?? launcher,
     runner,
-    inFlight: new Set(),
-  });
+    launches: new Set<Promise<unknown>>(),
+  };
+  return launchConmon(ctx, { args: [mode, paths.dir], monitor: paths, what: 'create ns/t' });
 }
 
 const failsWith = (code: ErrorCode, message: RegExp) => (error: unknown) =>
