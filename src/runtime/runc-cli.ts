@@ -14,7 +14,7 @@ export interface RuncCliOptions {
   readonly binary: string;
   /** Kill runc when a command takes longer than this. */
   readonly timeoutMs: number;
-  /** Runs the subprocesses (off the main thread, a bounded number at a time). */
+  /** Runs the subprocesses (from the launcher shells, a bounded number at a time). */
   readonly runner: SubprocessRunner;
 }
 

@@ -26,9 +26,9 @@ export interface RuncContext {
   readonly forwarders: Map<string, LogForwarder>;
   /** Time of exits the runtime has to make up (status 255 when the monitor is gone). */
   readonly clock: Clock;
-  /** Runs every subprocess (runc, mount, socat; conmon when the launcher cannot) off the main thread. */
+  /** Runs every other subprocess (runc, mount, umount, the stdin relay's starter), from the launcher shells when it can. */
   readonly runner: SubprocessRunner;
-  /** Starts conmon from a small shell, so that the daemon does not fork for it. */
+  /** The small long-lived shells that start conmon (and, through the runner, the rest), so that the daemon does not fork. */
   readonly launcher: ShellLauncher;
   /** conmon launches waiting for their report; close lets them finish. */
   readonly launches: Set<Promise<unknown>>;

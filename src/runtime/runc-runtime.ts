@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Observable, Subscription } from 'rxjs';
 import { failedPrecondition, notFound, unavailable } from '../domain/errors.ts';
@@ -33,6 +33,7 @@ import { RuncTask } from './runc-task.ts';
 import { resolveExecutable } from './resolve-executable.ts';
 import { createRuntimeLayout } from './runtime-layout.ts';
 import { settledWithin } from './settled-within.ts';
+import { createLaunchingRunner } from './launching-runner.ts';
 import { createShellLauncher } from './shell-launcher.ts';
 import { createSubprocessRunner } from './subprocess-runner.ts';
 import { removeTask } from './task-cleanup.ts';
@@ -75,16 +76,23 @@ export async function createRuncRuntime(options: RuncRuntimeOptions): Promise<Ru
     resolveExecutable(options.runcBinary ?? 'runc'),
     resolveExecutable(options.conmonBinary ?? 'conmon'),
   ]);
+  // What a crash left in the scratch directory is nobody's: the state directory has one runtime.
+  await rm(layout.scratchDir, { recursive: true, force: true });
   await Promise.all(
-    [layout.runcDir, layout.bundlesDir, layout.socketDir].map((dir) =>
+    [layout.runcDir, layout.bundlesDir, layout.socketDir, layout.scratchDir].map((dir) =>
       mkdir(dir, { recursive: true }),
     ),
   );
-  const runner = createSubprocessRunner(maxConcurrentSubprocesses);
+  const launcher = createShellLauncher(maxConcurrentSubprocesses);
+  const runner = createLaunchingRunner({
+    launcher,
+    fallback: () => createSubprocessRunner(maxConcurrentSubprocesses),
+    scratchDir: layout.scratchDir,
+  });
   const ctx: RuncContext = Object.freeze({
     layout,
     runner,
-    launcher: createShellLauncher(maxConcurrentSubprocesses),
+    launcher,
     launches: new Set<Promise<unknown>>(),
     runc: createRuncCli({ binary: runcBinary, timeoutMs: runcTimeoutMs, runner }),
     runcBinary,

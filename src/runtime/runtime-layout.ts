@@ -61,6 +61,8 @@ export interface RuntimeLayout {
   readonly bundlesDir: string;
   /** conmon's `--socket-dir-path`, where it links attach sockets; it must exist. */
   readonly socketDir: string;
+  /** Where commands run from the launcher shells leave their stdout and stderr until read. */
+  readonly scratchDir: string;
   /** runc's `--root` for a namespace: private to taskledger, one per namespace. */
   runcRoot(namespace: string): string;
   /** The directory holding the bundles of a namespace. */
@@ -108,6 +110,7 @@ export function createRuntimeLayout(stateDir: string): RuntimeLayout {
     runcDir,
     bundlesDir,
     socketDir: path.join(root, 'sockets'),
+    scratchDir: path.join(root, 'scratch'),
     runcRoot: (namespace: string) => path.join(runcDir, namespace),
     namespaceBundles: (namespace: string) => path.join(bundlesDir, namespace),
     task(namespace: string, id: string): TaskPaths {

@@ -16,8 +16,10 @@ export interface LaunchRequest {
   readonly env: Readonly<Record<string, string>>;
   /** File that receives fd 3 (created or truncated), or none: fd 3 is then closed. */
   readonly fd3File?: string;
-  /** File that receives stderr (created or truncated); stdin and stdout are /dev/null. */
+  /** File that receives stderr (created or truncated); stdin is /dev/null. */
   readonly stderrFile: string;
+  /** File that receives stdout (created or truncated); without it, /dev/null. */
+  readonly stdoutFile?: string;
   /** Kill the command after this long. */
   readonly timeoutMs: number;
 }
@@ -28,8 +30,12 @@ export interface LaunchOutcome {
   readonly exitCode?: number | undefined;
   /** Whether it was killed for exceeding its timeout. */
   readonly timedOut: boolean;
+  /** Whether {@link ShellLauncher.cancelAll} killed it. */
+  readonly canceled: boolean;
   /** What it wrote to stderr. */
   readonly stderr: string;
+  /** What it wrote to stdout ('' without a `stdoutFile`). */
+  readonly stdout: string;
 }
 
 /** Runs commands from small long-lived shells, so that the daemon does not fork for them. */
@@ -39,6 +45,8 @@ export interface ShellLauncher {
    * (a newline or NUL in it, a variable name a shell cannot take): the caller spawns it itself.
    */
   run(request: LaunchRequest): Promise<LaunchOutcome> | undefined;
+  /** Kills every command running or waiting for a shell (the runtime is closing). */
+  cancelAll(): void;
   /** Ends the shells (they exit on EOF) and waits for them; later runs reject with Unavailable. */
   close(): Promise<void>;
 }
@@ -61,6 +69,7 @@ const lineSafe = (text: string): boolean => !/[\n\0]/.test(text);
 export function launchLine(request: LaunchRequest): string | undefined {
   const texts = [request.file, ...request.args, request.cwd, request.stderrFile];
   if (request.fd3File !== undefined) texts.push(request.fd3File);
+  if (request.stdoutFile !== undefined) texts.push(request.stdoutFile);
   const env = Object.entries(request.env);
   if (
     !texts.every(lineSafe) ||
@@ -69,18 +78,28 @@ export function launchLine(request: LaunchRequest): string | undefined {
     return undefined;
   const exports = env.map(([name, value]) => `export ${name}=${quote(value)} && `).join('');
   const fd3 = request.fd3File === undefined ? '3>&-' : `3>${quote(request.fd3File)}`;
+  const stdout = request.stdoutFile === undefined ? '/dev/null' : quote(request.stdoutFile);
   const command = [request.file, ...request.args].map(quote).join(' ');
-  return `cd ${quote(request.cwd)} && ${exports}exec ${command} </dev/null >/dev/null 2>${quote(request.stderrFile)} ${fd3}`;
+  return `cd ${quote(request.cwd)} && ${exports}exec ${command} </dev/null >${stdout} 2>${quote(request.stderrFile)} ${fd3}`;
 }
 
 interface Pending {
   readonly resolve: (outcome: LaunchOutcome) => void;
   readonly reject: (error: Error) => void;
-  readonly stderrFile: string;
+  readonly request: LaunchRequest;
   readonly timer: NodeJS.Timeout;
   pid?: number;
   timedOut: boolean;
+  canceled: boolean;
 }
+
+const canceledOutcome: LaunchOutcome = Object.freeze({
+  exitCode: undefined,
+  timedOut: false,
+  canceled: true,
+  stderr: '',
+  stdout: '',
+});
 
 /** One shell: runs one command at a time. */
 class LauncherShell {
@@ -127,8 +146,9 @@ class LauncherShell {
       const entry: Pending = {
         resolve,
         reject,
-        stderrFile: request.stderrFile,
+        request,
         timedOut: false,
+        canceled: false,
         timer: setTimeout(() => {
           entry.timedOut = true;
           if (entry.pid !== undefined) killQuietly(entry.pid);
@@ -137,6 +157,14 @@ class LauncherShell {
       this.#pending.set(id, entry);
       this.#child.stdin!.write(`${id}\n${line}\n`);
     });
+  }
+
+  /** Kills the command it runs, if any. */
+  cancel(): void {
+    for (const entry of this.#pending.values()) {
+      entry.canceled = true;
+      if (entry.pid !== undefined) killQuietly(entry.pid);
+    }
   }
 
   close(): Promise<void> {
@@ -150,20 +178,23 @@ class LauncherShell {
     if (!entry) return;
     if (kind === 'pid') {
       entry.pid = Number(value);
-      if (entry.timedOut) killQuietly(entry.pid);
+      if (entry.timedOut || entry.canceled) killQuietly(entry.pid);
       return;
     }
     this.#pending.delete(id);
     clearTimeout(entry.timer);
-    void readFile(entry.stderrFile, 'utf8')
-      .catch(() => '')
-      .then((stderr) =>
-        entry.resolve({
-          exitCode: entry.timedOut ? undefined : Number(value),
-          timedOut: entry.timedOut,
-          stderr,
-        }),
-      );
+    const { stderrFile, stdoutFile } = entry.request;
+    const read = (file: string | undefined): Promise<string> =>
+      file === undefined ? Promise.resolve('') : readFile(file, 'utf8').catch(() => '');
+    void Promise.all([read(stderrFile), read(stdoutFile)]).then(([stderr, stdout]) =>
+      entry.resolve({
+        exitCode: entry.timedOut || entry.canceled ? undefined : Number(value),
+        timedOut: entry.timedOut,
+        canceled: entry.canceled,
+        stderr,
+        stdout,
+      }),
+    );
   }
 }
 
@@ -173,8 +204,8 @@ class LauncherShell {
  * Why: every fork of the daemon copies its page tables, and on these PVM guests that costs the
  * whole machine about 10 ms per fork, wherever the fork is placed (see subprocess-runner.ts); a
  * shell of about 1 MB forks in well under 1 ms. Each shell runs one command at a time, in
- * order; commands for busy shells wait. Meant for short-lived commands such as conmon, whose
- * first process exits as soon as it has daemonized.
+ * order; commands for busy shells wait. Meant for short-lived commands: conmon, whose first
+ * process exits as soon as it has daemonized, and runc, mount and umount (launching-runner.ts).
  */
 export function createShellLauncher(shells: number, shellPath = '/bin/sh'): ShellLauncher {
   const pool: (LauncherShell | undefined)[] = Array.from({ length: shells }, () => undefined);
@@ -193,6 +224,8 @@ export function createShellLauncher(shells: number, shellPath = '/bin/sh'): Shel
       await new Promise<void>((resolve) => waiting.push(resolve));
     }
   };
+  // Bumped by cancelAll: a command that was waiting for a shell then does not run at all.
+  let cancelRound = 0;
   const release = (index: number): void => {
     busy.delete(index);
     waiting.shift()?.();
@@ -202,9 +235,11 @@ export function createShellLauncher(shells: number, shellPath = '/bin/sh'): Shel
     run(request) {
       const line = launchLine(request);
       if (line === undefined) return undefined;
+      const round = cancelRound;
       return (async () => {
         const index = await acquire();
         try {
+          if (round !== cancelRound) return canceledOutcome;
           let shell = pool[index];
           if (!shell?.usable) pool[index] = shell = new LauncherShell(shellPath);
           return await shell.run(line, request);
@@ -212,6 +247,10 @@ export function createShellLauncher(shells: number, shellPath = '/bin/sh'): Shel
           release(index);
         }
       })();
+    },
+    cancelAll() {
+      cancelRound += 1;
+      for (const shell of pool) shell?.cancel();
     },
     async close() {
       closed = true;

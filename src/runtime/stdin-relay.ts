@@ -60,7 +60,7 @@ export interface StdinRelayOptions {
   readonly source: StdinRelaySource;
   /** The monitor files of the process (conmon has reported its pid, so `attach` exists). */
   readonly process: ProcessPaths;
-  /** Runs the short-lived launcher off the main thread. */
+  /** Runs the relay's short-lived starter (from a launcher shell: it needs no fork of ours). */
   readonly runner: SubprocessRunner;
   /** Bound on the launcher (it returns at once). */
   readonly timeoutMs: number;

@@ -78,7 +78,9 @@ const workerYoungGenerationMb = 4;
  * each exec'ing the next command when asked, got conmon's report about 10 ms sooner, but the
  * fork that refilled the pool, now right after, slowed the task's start as much; interleaved with
  * this runner over 24 lifecycles, 140.8 ms against 138.6. On these PVM guests a fork of the
- * daemon costs the whole machine, wherever it is placed.)
+ * daemon costs the whole machine, wherever it is placed.) The runtime now runs nearly every
+ * command from its launcher shells (launching-runner.ts); this runner takes only what one shell
+ * line cannot carry.
  *
  * Why a bound (`maxConcurrent`): with more runc processes than CPUs, each one only waits longer
  * for a CPU; 20 creates on 2 CPUs took 4.4 s four at a time against 2.1 s two at a time.

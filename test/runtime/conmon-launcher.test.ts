@@ -104,7 +104,11 @@ describe('launching conmon', () => {
   });
 
   it('spawns through the subprocess runner what the launcher cannot take', async () => {
-    const refusing: ShellLauncher = { run: () => undefined, close: () => Promise.resolve() };
+    const refusing: ShellLauncher = {
+      run: () => undefined,
+      cancelAll: () => undefined,
+      close: () => Promise.resolve(),
+    };
     await expect(launch('ok', { via: refusing })).resolves.toBe(4242);
     await expect(launch('refuse', { via: refusing })).rejects.toSatisfy(
       failsWith('FailedPrecondition', /conmon: Unknown option --bogus/),

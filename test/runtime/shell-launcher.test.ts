@@ -55,7 +55,13 @@ describe('shell launcher', () => {
       stderrFile: path.join(dir, 'stderr'),
       timeoutMs: 5_000,
     });
-    expect(outcome).toEqual({ exitCode: 0, timedOut: false, stderr: '' });
+    expect(outcome).toEqual({
+      exitCode: 0,
+      timedOut: false,
+      canceled: false,
+      stderr: '',
+      stdout: '',
+    });
     expect(readFileSync(out, 'utf8')).toBe(
       `${args.map((a) => `${a}|`).join('')}${dir}\nit's here\n`,
     );
@@ -63,7 +69,20 @@ describe('shell launcher', () => {
 
   it('returns the exit status and what the command wrote to stderr', async () => {
     const outcome = await run(shell('echo "bad flag" >&2; exit 3'));
-    expect(outcome).toEqual({ exitCode: 3, timedOut: false, stderr: 'bad flag\n' });
+    expect(outcome).toEqual({
+      exitCode: 3,
+      timedOut: false,
+      canceled: false,
+      stderr: 'bad flag\n',
+      stdout: '',
+    });
+  });
+
+  it('returns what the command wrote to stdout when given a file for it', async () => {
+    const stdoutFile = path.join(dir, 'stdout');
+    const outcome = await run(shell('printf "line 1\\nno newline"; echo oops >&2', { stdoutFile }));
+    expect(outcome).toMatchObject({ exitCode: 0, stdout: 'line 1\nno newline', stderr: 'oops\n' });
+    expect(launchLine(shell('true', { stdoutFile }))).toContain(`>'${stdoutFile}'`);
   });
 
   it('gives fd 3 to the named file, and no fd 3, no stdin and no stdout otherwise', async () => {
@@ -94,6 +113,24 @@ describe('shell launcher', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
     // The shell survives and takes the next command.
     expect((await run(shell('exit 0'))).exitCode).toBe(0);
+  });
+
+  it('cancels what runs and what waits for a shell, and keeps working afterwards', async () => {
+    const own = createShellLauncher(1);
+    try {
+      const started = Date.now();
+      const running = own.run(shell('sleep 10'))!;
+      const waiting = own.run(shell(`echo ran > '${path.join(dir, 'canceled')}'`))!;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the first has its pid by now
+      own.cancelAll();
+      expect(await running).toMatchObject({ canceled: true, exitCode: undefined });
+      expect(await waiting).toMatchObject({ canceled: true, exitCode: undefined });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      await expect(stat(path.join(dir, 'canceled'))).rejects.toThrow(/ENOENT/);
+      expect((await own.run(shell('exit 5'))!).exitCode).toBe(5);
+    } finally {
+      await own.close();
+    }
   });
 
   it('refuses what one shell line cannot carry, so the caller spawns it itself', () => {
