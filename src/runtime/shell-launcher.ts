@@ -168,6 +168,10 @@ class LauncherShell {
   }
 
   close(): Promise<void> {
+    // Held again while it exits: a process whose loop has nothing else left would otherwise end
+    // here, in the middle of the runtime's close, and skip what its caller closes next.
+    this.#child.ref();
+    (this.#child.stdout as unknown as { ref?: () => void } | null)?.ref?.();
     this.#child.stdin!.end();
     return this.exited;
   }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import {
@@ -176,6 +177,26 @@ describe('shell launcher', () => {
     } finally {
       await broken.close();
     }
+  });
+
+  it('keeps a process that has nothing else to do alive until its close has finished', async () => {
+    // In its own Node process: there, the shells are all that is left on the event loop.
+    const script = path.join(dir, 'close-last.mts');
+    await writeFile(
+      script,
+      [
+        `import { createShellLauncher } from ${JSON.stringify(path.resolve('src/runtime/shell-launcher.ts'))};`,
+        `const launcher = createShellLauncher(1);`,
+        `await launcher.run({ file: '/bin/true', args: [], cwd: '/', env: {}, stderrFile: ${JSON.stringify(path.join(dir, 'close-last.err'))}, timeoutMs: 5000 });`,
+        `await launcher.close();`,
+        `console.log('closed');`,
+      ].join('\n'),
+    );
+    const result = await execa('node', ['--import', 'tsx', script], { reject: false });
+    expect({ stdout: result.stdout, exitCode: result.exitCode }).toEqual({
+      stdout: 'closed',
+      exitCode: 0,
+    });
   });
 
   it('leaves no shell behind when closed, and refuses runs afterwards', async () => {
