@@ -17,6 +17,7 @@ import { awaitExit } from './await-exit.ts';
 import { pruneCgroupParents } from './cgroup-prune.ts';
 import { withRecordedExits } from './exit-replay.ts';
 import { ExitWatcher, initProcess, recordedExit, type WatchedProcess } from './exit-watcher.ts';
+import { createLaunchingRunner } from './launching-runner.ts';
 import type { LogForwarder } from './log-forwarder.ts';
 import {
   exists,
@@ -33,7 +34,6 @@ import { RuncTask } from './runc-task.ts';
 import { resolveExecutable } from './resolve-executable.ts';
 import { createRuntimeLayout } from './runtime-layout.ts';
 import { settledWithin } from './settled-within.ts';
-import { createLaunchingRunner } from './launching-runner.ts';
 import { createShellLauncher } from './shell-launcher.ts';
 import { createSubprocessRunner } from './subprocess-runner.ts';
 import { removeTask } from './task-cleanup.ts';
