@@ -57,8 +57,9 @@ function send(
     const req = httpRequest(requestOptions, resolve);
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (error.name === 'AbortError') return reject(error);
-      // The daemon closed an idle connection just as we reused it: it never read the request,
-      // so sending it again on a new connection cannot do it twice.
+      // A reset on a reused connection: the daemon closed it while idle just as we sent, so it
+      // never read the request, and sending it again on a new connection does not do it twice.
+      // (A daemon that died mid-request instead refuses the new connection: Unavailable.)
       if (req.reusedSocket && error.code === 'ECONNRESET' && !fresh) {
         send(options, method, path, body, signal, true).then(resolve, reject);
         return;
