@@ -79,7 +79,7 @@ export function createLaunchingRunner(options: LaunchingRunnerOptions): Subproce
 }
 
 /** A launcher outcome in the runner's terms, with execa's kinds of one-line message. */
-export function subprocessOutcome(
+function subprocessOutcome(
   request: Pick<SubprocessRequest, 'file' | 'args' | 'timeoutMs'>,
   outcome: LaunchOutcome,
 ): SubprocessOutcome {

@@ -1,6 +1,7 @@
 /**
- * Source of the worker thread that spawns runc, mount and socat for the runtime, and conmon when
- * the launcher shells cannot take it (see subprocess-runner.ts for why). It is plain JavaScript
+ * Source of the worker thread that spawns, for the runtime, the commands the launcher shells
+ * cannot take: one whose arguments a shell line cannot carry, and conmon with a sync pipe (see
+ * subprocess-runner.ts for why a thread, launching-runner.ts for when). It is plain JavaScript
  * evaluated with `new Worker(source, { eval: true })`: a `.ts` worker file could not be loaded by
  * Node 20 under vitest or tsx, and the compiled build copies only `.ts`. It imports execa from
  * the absolute path the main thread resolved (`workerData.execaPath`).
