@@ -56,13 +56,15 @@ export async function removeTask(ctx: RuncContext, namespace: string, id: string
   } catch (error) {
     if (!isTaskledgerError(error, 'NotFound')) throw error;
   }
-  await Promise.all(processes.map((process) => stopMonitor(process)));
-  await Promise.all(processes.map((process) => stopStdinRelay(process)));
-  await unmountRootfs(paths.rootfs, ctx.runner);
-  await Promise.all(
-    processes.map((process) =>
-      rm(path.join(ctx.layout.socketDir, process.monitorId), { force: true }),
-    ),
-  );
+  // With the container gone, its monitors, mounts and socket links are independent of each
+  // other; only the bundle waits for all of them (conmon writes into it until it exits).
+  await Promise.all([
+    unmountRootfs(paths.rootfs, ctx.runner),
+    ...processes.map(async (process) => {
+      await stopMonitor(process);
+      await stopStdinRelay(process);
+      await rm(path.join(ctx.layout.socketDir, process.monitorId), { force: true });
+    }),
+  ]);
   await rm(paths.bundle, { recursive: true, force: true });
 }
