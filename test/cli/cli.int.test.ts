@@ -147,6 +147,9 @@ describe('the taskledger CLI against a real daemon', () => {
     );
     expect(exec.stdout).toBe('in-exec');
     expect(exec.exitCode).toBe(6);
+    const noBinary = await tl('tasks', 'exec', '--exec-id', 'x2', 'bg', '--', '/no/such/binary');
+    expect(noBinary.stderr).toMatch(/^taskledger: .*\/no\/such\/binary/);
+    expect(noBinary.exitCode).toBe(5);
     expect((await tl('tasks', 'pause', 'bg')).exitCode).toBe(0);
     expect((await tl('tasks', 'ls')).stdout).toMatch(/bg\s+\d+\s+PAUSED/);
     const again = await tl('tasks', 'pause', 'bg');
