@@ -27,11 +27,6 @@ export interface ConmonLaunch {
   readonly what: string;
 }
 
-// The report goes to fd 3. LC_ALL=C: conmon's setlocale would otherwise read a dozen locale
-// files at every start (about 0.5 ms here); its messages are English either way, and runc gives
-// the container the spec's environment, not conmon's.
-const conmonEnv = Object.freeze({ _OCI_SYNCPIPE: '3', LC_ALL: 'C' });
-
 // While waiting for the report: how often conmon is checked for having died without one.
 const livenessCheckMs = 100;
 
@@ -64,7 +59,7 @@ async function launch(ctx: ConmonContext, options: ConmonLaunch): Promise<number
     file: ctx.conmonBinary,
     args: options.args,
     cwd: monitor.dir,
-    env: conmonEnv,
+    env: { _OCI_SYNCPIPE: '3' },
     fd3File: monitor.syncFile,
     stderrFile: monitor.conmonStderrFile,
     timeoutMs: ctx.conmonTimeoutMs,
@@ -82,7 +77,7 @@ async function launchThroughRunner(ctx: ConmonContext, options: ConmonLaunch): P
     file: ctx.conmonBinary,
     args: options.args,
     cwd: options.monitor.dir,
-    env: conmonEnv,
+    env: { _OCI_SYNCPIPE: '3' },
     timeoutMs: ctx.conmonTimeoutMs,
     syncPipe: true,
   });
