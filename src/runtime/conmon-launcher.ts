@@ -52,17 +52,22 @@ export function launchConmon(ctx: ConmonContext, options: ConmonLaunch): Promise
   return launching;
 }
 
+/** The command both ways of starting conmon run; its report goes to fd 3. */
+const conmonCommand = (ctx: ConmonContext, options: ConmonLaunch) => ({
+  file: ctx.conmonBinary,
+  args: options.args,
+  cwd: options.monitor.dir,
+  env: { _OCI_SYNCPIPE: '3' },
+  timeoutMs: ctx.conmonTimeoutMs,
+});
+
 async function launch(ctx: ConmonContext, options: ConmonLaunch): Promise<number> {
   const { monitor } = options;
   const deadline = Date.now() + ctx.conmonTimeoutMs;
   const launched = ctx.launcher.run({
-    file: ctx.conmonBinary,
-    args: options.args,
-    cwd: monitor.dir,
-    env: { _OCI_SYNCPIPE: '3' },
+    ...conmonCommand(ctx, options),
     fd3File: monitor.syncFile,
     stderrFile: monitor.conmonStderrFile,
-    timeoutMs: ctx.conmonTimeoutMs,
   });
   if (!launched) return launchThroughRunner(ctx, options);
   const outcome = await launched;
@@ -73,14 +78,7 @@ async function launch(ctx: ConmonContext, options: ConmonLaunch): Promise<number
 }
 
 async function launchThroughRunner(ctx: ConmonContext, options: ConmonLaunch): Promise<number> {
-  const outcome = await ctx.runner.run({
-    file: ctx.conmonBinary,
-    args: options.args,
-    cwd: options.monitor.dir,
-    env: { _OCI_SYNCPIPE: '3' },
-    timeoutMs: ctx.conmonTimeoutMs,
-    syncPipe: true,
-  });
+  const outcome = await ctx.runner.run({ ...conmonCommand(ctx, options), syncPipe: true });
   if (outcome.failed && (outcome.exitCode === undefined || outcome.timedOut)) {
     throw outcomeError(outcome, `conmon (${options.what})`);
   }
