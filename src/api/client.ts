@@ -40,9 +40,13 @@ export interface LogRecordJson {
 
 /** Standard stream paths for a task or exec. */
 export interface IoPaths {
+  /** Path (a FIFO or a file) the process reads its stdin from. */
   readonly stdin?: string;
+  /** Path its stdout is copied to, besides the task log. */
   readonly stdout?: string;
+  /** Path its stderr is copied to, besides the task log. */
   readonly stderr?: string;
+  /** Whether it gets a pseudo-terminal (its output is then all stdout). */
   readonly terminal?: boolean;
 }
 
@@ -78,6 +82,8 @@ export interface TaskledgerClient {
       id: string,
       options?: { signal?: string | number; all?: boolean; execId?: string },
     ): Promise<void>;
+    /** Resizes the terminal of the init process (or of an exec); a no-op without a terminal. */
+    resize(id: string, size: { width: number; height: number; execId?: string }): Promise<void>;
     /** Freezes it. */
     pause(id: string): Promise<TaskJson>;
     /** Thaws it. */
@@ -193,6 +199,13 @@ export function connect(
         await c('POST', `/v1/tasks/${id(tid)}/kill`, {
           signal: o.signal,
           all: o.all,
+          exec_id: o.execId,
+        });
+      },
+      resize: async (tid, o) => {
+        await c('POST', `/v1/tasks/${id(tid)}/resize`, {
+          width: o.width,
+          height: o.height,
           exec_id: o.execId,
         });
       },

@@ -86,6 +86,20 @@ export function taskRoutes(tasks: TaskService): Route[] {
     },
     {
       method: 'POST',
+      pattern: '/v1/tasks/:id/resize',
+      async handler(req) {
+        const body = optionalBody(req.body, 'resize terminal');
+        await tasks.resize(
+          req.namespace,
+          req.params.id!,
+          optionalField<string>(body, 'exec_id', 'string'),
+          body,
+        );
+        return { body: {} };
+      },
+    },
+    {
+      method: 'POST',
       pattern: '/v1/tasks/:id/pause',
       async handler(req) {
         return { body: taskToJson(await tasks.pause(req.namespace, req.params.id!, req.cause)) };

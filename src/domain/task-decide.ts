@@ -1,4 +1,4 @@
-import { alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors.ts';
+import { alreadyExists, failedPrecondition, notFound } from './errors.ts';
 import type { NewEvent } from './event-envelope.ts';
 import { validateIdentifier } from './identifiers.ts';
 import {
@@ -34,11 +34,6 @@ export function decideCreateIntent(
   if (isLive(current)) {
     throw alreadyExists(
       `container "${containerId}" already has a task (${current.status}) in namespace "${namespace}"`,
-    );
-  }
-  if (io.terminal) {
-    throw invalidArgument(
-      'terminal mode is not supported: run the task without a terminal (see README "Terminals")',
     );
   }
   return [{ topic: internal.createIntent, event: { container_id: containerId, io } }];
@@ -136,11 +131,6 @@ export function decideExecAdded(
   requireStatus(task, ['running'], `exec "${id}" in`);
   if (task.execs[id])
     throw alreadyExists(`exec "${id}" already exists in task "${task.containerId}"`);
-  if (io.terminal || process.terminal === true) {
-    throw invalidArgument(
-      'terminal mode is not supported: exec without a terminal (see README "Terminals")',
-    );
-  }
   return [
     {
       topic: topics.execAdded,

@@ -28,7 +28,7 @@ export interface ProtoProcess {
   readonly stdout: string;
   /** stderr path the client gave, or empty. */
   readonly stderr: string;
-  /** Whether it has a terminal (never, here). */
+  /** Whether it has a pseudo-terminal. */
   readonly terminal: boolean;
   /** Exit status once stopped; 0 before. */
   readonly exit_status: number;

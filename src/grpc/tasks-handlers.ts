@@ -31,6 +31,11 @@ interface ExecProcessRequest extends StdioRequest, ProcessRequest {
   readonly spec: ProtoAny | null;
 }
 
+interface ResizePtyRequest extends ProcessRequest {
+  readonly width: number;
+  readonly height: number;
+}
+
 interface KillRequest extends ProcessRequest {
   readonly signal: number;
   readonly all: boolean;
@@ -191,10 +196,9 @@ export function tasksHandlers(
       return {};
     }),
 
-    // Terminals are refused at create, and containerd's runc shim ignores a resize of a process
-    // without a console: so a resize is a no-op for an existing process.
-    ResizePty: unary(log, (req: ProcessRequest, ctx) => {
+    ResizePty: unary(log, async (req: ResizePtyRequest, ctx) => {
       requireProcess(ctx.namespace(), req);
+      await tasks.resize(ctx.namespace(), req.container_id, req.exec_id || undefined, req);
       return {};
     }),
   };

@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { Timestamp } from '../domain/timestamp.ts';
+import type { WindowSize } from '../domain/window-size.ts';
 
 /** A filesystem mount, as containerd passes a task's rootfs: `{type, source, options}`. */
 export interface Mount {
@@ -95,6 +96,8 @@ export interface RuntimeProcess {
   kill(signal: number): Promise<void>;
   /** Frees what the runtime keeps for this process (exit file, log, spec). */
   delete(): Promise<void>;
+  /** Resizes the process's pseudo-terminal; only for a process started with one. */
+  resize(size: WindowSize): Promise<void>;
 }
 
 /** A task the runtime created: the live process tree of one container. */
@@ -121,6 +124,8 @@ export interface RuntimeTask {
   status(): Promise<RuntimeStatus>;
   /** Prepares an extra process; it runs on {@link RuntimeProcess.start}. */
   exec(execId: string, process: OciProcess, io: TaskIO): Promise<RuntimeProcess>;
+  /** Resizes the init process's pseudo-terminal; only for a task created with one. */
+  resize(size: WindowSize): Promise<void>;
   /** cgroup cpu, memory and pids usage. */
   metrics(): Promise<TaskMetrics>;
   /** Exit of the init process as the monitor recorded it, if it has exited. */

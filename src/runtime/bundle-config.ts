@@ -9,7 +9,10 @@ export interface BundleConfigOptions {
   readonly readonly?: boolean;
   /** cgroup to use when the spec names none (see RuntimeLayout.cgroupsPath). */
   readonly cgroupsPath: string;
-  /** Whether the client asked for a terminal in its IO. */
+  /**
+   * Whether the client asked for a terminal in its IO. It decides `process.terminal`, as the
+   * console socket containerd's shim hands runc does: runc refuses the two disagreeing.
+   */
   readonly terminal: boolean;
 }
 
@@ -18,13 +21,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * The config.json for a task: the client's spec with `root.path` pointing at its rootfs and a
- * cgroup of its own. Pure; throws InvalidArgument for what runc would only reject later or
- * what this runtime cannot do (terminal mode: conmon's console socket is not wired up).
+ * cgroup of its own, and `process.terminal` as the IO says. Pure; throws InvalidArgument for what
+ * runc would only reject later.
  */
 export function bundleConfig(spec: OciSpec, options: BundleConfigOptions): OciSpec {
   if (!isRecord(spec)) throw invalidArgument('spec must be a JSON object');
   validateProcess(spec.process, 'spec.process');
-  if (options.terminal) throw invalidArgument('terminal mode is not supported');
   const root = isRecord(spec.root) ? spec.root : {};
   const linux = isRecord(spec.linux) ? spec.linux : {};
   const cgroupsPath =
@@ -34,6 +36,7 @@ export function bundleConfig(spec: OciSpec, options: BundleConfigOptions): OciSp
   const readonly = options.readonly === true ? { readonly: true } : {};
   return {
     ...spec,
+    process: { ...(spec.process as object), terminal: options.terminal },
     root: { ...root, path: options.rootfs, ...readonly },
     linux: { ...linux, cgroupsPath },
   };
@@ -41,7 +44,7 @@ export function bundleConfig(spec: OciSpec, options: BundleConfigOptions): OciSp
 
 /**
  * Checks an OCI process object (the spec's, or an exec's) for what taskledger needs:
- * non-empty string `args`, and no terminal.
+ * non-empty string `args` and a string `cwd` if any.
  */
 export function validateProcess(process: unknown, what: string): OciProcess {
   if (!isRecord(process)) throw invalidArgument(`${what} must be a JSON object`);
@@ -49,7 +52,6 @@ export function validateProcess(process: unknown, what: string): OciProcess {
   if (!Array.isArray(args) || args.length === 0 || !args.every((arg) => typeof arg === 'string')) {
     throw invalidArgument(`${what}.args must be a non-empty array of strings`);
   }
-  if (process.terminal === true) throw invalidArgument('terminal mode is not supported');
   if (process.cwd !== undefined && typeof process.cwd !== 'string') {
     throw invalidArgument(`${what}.cwd must be a string`);
   }

@@ -20,6 +20,12 @@ export interface ConmonArgsOptions {
    * it the process's stdin is /dev/null.
    */
   readonly stdin?: boolean;
+  /**
+   * Whether the process gets a pseudo-terminal (`--terminal`): conmon hands runc a console socket,
+   * receives the pty master, copies its output to the log as stdout and what attach clients send
+   * to it; its `ctl` FIFO resizes it.
+   */
+  readonly terminal?: boolean;
 }
 
 /**
@@ -32,7 +38,7 @@ export interface ConmonArgsOptions {
  * - `-u`: a short hash naming the attach-socket link in `--socket-dir-path`, so the socket path
  *   stays under the 108-byte limit however long the bundle path is.
  * - no `--sync`: conmon double-forks and outlives taskledger; stdio go to /dev/null.
- * - `--stdin` only when asked (see {@link ConmonArgsOptions.stdin}).
+ * - `--stdin` and `--terminal` only when asked (see {@link ConmonArgsOptions}).
  */
 function sharedArgs(options: ConmonArgsOptions): string[] {
   const { process } = options;
@@ -62,6 +68,7 @@ function sharedArgs(options: ConmonArgsOptions): string[] {
     '--runtime-arg',
     options.runcRoot,
     ...(options.stdin === true ? ['--stdin'] : []),
+    ...(options.terminal === true ? ['--terminal'] : []),
   ];
 }
 

@@ -1,6 +1,7 @@
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { failedPrecondition } from '../domain/errors.ts';
+import type { WindowSize } from '../domain/window-size.ts';
 import type { RuntimeProcess, TaskIO } from '../ports/runtime.ts';
 import { conmonExecArgs } from './conmon-args.ts';
 import { launchConmon } from './conmon-launcher.ts';
@@ -11,6 +12,7 @@ import { exists, isMonitorAlive, readExit, readPidFile } from './monitor-files.t
 import type { RuncContext } from './runc-context.ts';
 import type { ProcessPaths } from './runtime-layout.ts';
 import { prepareStdinRelay, startStdinRelay, stopStdinRelay } from './stdin-relay.ts';
+import { resizeTerminal } from './terminal-control.ts';
 
 /**
  * An exec: an extra process in a running task, monitored by its own conmon (`--exec`), with its
@@ -71,6 +73,7 @@ export class RuncProcess implements RuntimeProcess {
           process: paths,
           socketDir: layout.socketDir,
           stdin: stdin !== undefined,
+          terminal: this.#io.terminal,
         }),
         monitor: paths,
         what: this.#name,
@@ -128,6 +131,10 @@ export class RuncProcess implements RuntimeProcess {
     this.#ctx.forwarders.delete(paths.dir);
     await stopStdinRelay(paths);
     await rm(paths.dir, { recursive: true, force: true });
+  }
+
+  resize(size: WindowSize): Promise<void> {
+    return resizeTerminal(this.#paths, size);
   }
 
   /** Removes what a failed start left (conmon's files too), keeping process.json for delete. */

@@ -17,6 +17,7 @@ import type {
   TaskIO,
   TaskMetrics,
 } from '../ports/runtime.ts';
+import type { WindowSize } from '../domain/window-size.ts';
 import { validateProcess } from './bundle-config.ts';
 import { startThroughExecFifo } from './exec-fifo-start.ts';
 import { execProcess } from './exit-watcher.ts';
@@ -34,6 +35,7 @@ import type { RuncContext } from './runc-context.ts';
 import { parseRuncPs, parseRuncState, parseRuncStats } from './runc-output.ts';
 import { RuncProcess } from './runc-process.ts';
 import type { TaskPaths } from './runtime-layout.ts';
+import { resizeTerminal } from './terminal-control.ts';
 
 /**
  * A task of the runc runtime: a runc container in the namespace's runc root, its bundle, and the
@@ -103,7 +105,6 @@ export class RuncTask implements RuntimeTask {
   async exec(execId: string, process: OciProcess, io: TaskIO): Promise<RuntimeProcess> {
     validateIdentifier(execId, 'exec id');
     if (execId === this.id) throw invalidArgument('an exec id must differ from its container id');
-    if (io.terminal) throw invalidArgument('terminal mode is not supported');
     const given = validateProcess(process, 'exec process');
     if (!(await exists(this.#paths.config)))
       throw failedPrecondition(`task ${this.namespace}/${this.id} has no bundle`);
@@ -113,7 +114,8 @@ export class RuncTask implements RuntimeTask {
     const config = JSON.parse(await readFile(this.#paths.config, 'utf8')) as {
       process?: OciProcess;
     };
-    const spec: OciProcess = { cwd: '/', ...config.process, ...given };
+    // The IO's terminal flag decides, as for the init (bundle-config.ts).
+    const spec: OciProcess = { cwd: '/', ...config.process, ...given, terminal: io.terminal };
     const paths = this.#paths.exec(execId);
     await mkdir(this.#paths.execsDir, { recursive: true });
     try {
@@ -135,6 +137,10 @@ export class RuncTask implements RuntimeTask {
     return new RuncProcess(this.#ctx, execProcess(this.namespace, this.id, execId, paths), {
       terminal: false,
     });
+  }
+
+  resize(size: WindowSize): Promise<void> {
+    return resizeTerminal(this.#paths.init, size);
   }
 
   async metrics(): Promise<TaskMetrics> {

@@ -31,6 +31,8 @@ export interface ProcessPaths {
    * directory for an exec. The stdin relay runs there and connects to the relative `attach`.
    */
   readonly attachDir: string;
+  /** conmon's control FIFO (`ctl` in its `-b` directory): `1 HEIGHT WIDTH\n` resizes the terminal. */
+  readonly controlFifo: string;
   /** Pid of the stdin relay (see stdin-relay.ts), when the process was given a stdin path. */
   readonly stdinRelayPidFile: string;
 }
@@ -102,6 +104,7 @@ export function createRuntimeLayout(stateDir: string): RuntimeLayout {
       processFile: path.join(dir, 'process.json'),
       monitorId: shortHash(`${root}\0${key}`, 24),
       attachDir,
+      controlFifo: path.join(attachDir, 'ctl'),
       stdinRelayPidFile: path.join(dir, 'stdin-relay.pid'),
     });
 

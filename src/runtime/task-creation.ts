@@ -112,6 +112,7 @@ export async function createTask(
         process: paths.init,
         socketDir: layout.socketDir,
         stdin: stdin !== undefined,
+        terminal: opts.io.terminal,
       }),
       monitor: paths.init,
       what: `create ${namespace}/${id}`,

@@ -56,6 +56,16 @@ export interface TaskService {
     execId: string | undefined,
     signal: AbortSignal,
   ): Promise<ExitResult>;
+  /**
+   * Resizes the terminal of the init process or of an exec; a process without a terminal or not
+   * running is left alone, as containerd's shim does. InvalidArgument for a size out of range.
+   */
+  resize(
+    ns: string,
+    containerId: string,
+    execId: string | undefined,
+    size: { width?: unknown; height?: unknown },
+  ): Promise<void>;
   /** The task; NotFound when there is none. */
   get(ns: string, containerId: string): Task;
   /** Every task of a namespace, failed creates included. */

@@ -12,6 +12,7 @@ import { unknownExitStatus, type Task } from '../domain/task-state.ts';
 import type { Exit, Mount, RuntimeTask } from '../ports/runtime.ts';
 import { createTaskContext, taskKey, type TaskServiceDeps } from './task-context.ts';
 import { recoverTasks } from './task-recovery.ts';
+import { resizeTaskTerminal } from './task-resize.ts';
 import type { ExitResult, TaskService } from './task-service-contract.ts';
 
 export type { ExitResult, TaskService } from './task-service-contract.ts';
@@ -266,6 +267,11 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     wait(ns, id, execId, signal) {
       validNs(ns, id);
       return wait(ns, id, execId, signal);
+    },
+
+    resize(ns, id, execId, size) {
+      validNs(ns, id);
+      return resizeTaskTerminal(ctx, ns, id, execId, size);
     },
 
     get(ns, id) {

@@ -197,6 +197,41 @@ describe('tasks on real runc through the API', () => {
     await c.containers.delete('talker');
   });
 
+  it('gives a task a terminal on request, resizes it, and leaves a task without one alone', async () => {
+    const waitForSize =
+      'until [ "$(stty size 2>/dev/null)" = "30 70" ]; do sleep 0.05; done; tty; exit 2';
+    await container('tty', ['sh', '-c', waitForSize]);
+    expect((await c.tasks.create('tty', { terminal: true })).terminal).toBe(true);
+    await c.tasks.start('tty');
+    await c.tasks.resize('tty', { width: 70, height: 30 });
+    expect((await c.tasks.wait('tty')).exit_status).toBe(2);
+    const records = await new Promise<{ text: string }[]>((resolve, reject) => {
+      const out: { text: string }[] = [];
+      c.tasks
+        .logs('tty')
+        .subscribe({ next: (r) => out.push(r), error: reject, complete: () => resolve(out) });
+    });
+    expect(records.map((r) => r.text)).toEqual(['/dev/pts/0\r']);
+    // Exited: nothing to resize, as containerd's shim answers.
+    await c.tasks.resize('tty', { width: 80, height: 24 });
+    await c.tasks.delete('tty');
+    await c.containers.delete('tty');
+
+    await container('no-tty', ['sleep', '600']);
+    await c.tasks.create('no-tty');
+    await c.tasks.start('no-tty');
+    await c.tasks.resize('no-tty', { width: 80, height: 24 });
+    await expect(c.tasks.resize('no-tty', { width: -1, height: 24 })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: 'width must be a whole number from 0 to 65535, not -1',
+    });
+    await expect(c.tasks.resize('nobody', { width: 80, height: 24 })).rejects.toMatchObject({
+      code: 'NotFound',
+    });
+    await c.tasks.delete('no-tty', { force: true });
+    await c.containers.delete('no-tty');
+  });
+
   it('records /tasks/oom when the kernel kills the task for memory, then its 137 exit', async () => {
     const spec = specFor(['sh', '-c', 'head -c 200m /dev/zero | tail']);
     const linux = spec.linux as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { execa, type ResultPromise } from 'execa';
+import { runOnTerminal, type TerminalRun } from '../helpers/terminal-run.ts';
 
 /** What a `ctr` run printed and how it exited. */
 export interface CtrResult {
@@ -37,6 +38,13 @@ export function startCtr(address: string, args: readonly string[]): CtrProcess {
 export function ctr(address: string, args: readonly string[]): Promise<CtrResult> {
   return startCtr(address, args).result;
 }
+
+/** Runs the stock `ctr` against `address` on a terminal (see {@link runOnTerminal}). */
+export const ctrOnTerminal = (
+  address: string,
+  args: readonly string[],
+  terminal: Parameters<typeof runOnTerminal>[1],
+): Promise<TerminalRun> => runOnTerminal(['ctr', '--address', address, ...args], terminal);
 
 /** One line `ctr events` printed: `<time> <namespace> <topic> <json>`. */
 export interface CtrEvent {

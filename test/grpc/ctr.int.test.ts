@@ -1,8 +1,8 @@
 import { firstValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventJson } from '../../src/api/wire-types.ts';
-import { busyboxRootfs } from '../helpers/busybox-rootfs.ts';
-import { ctr, startCtr, startCtrEvents, type CtrEvents } from './ctr-runner.ts';
+import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
+import { ctr, ctrOnTerminal, startCtr, startCtrEvents, type CtrEvents } from './ctr-runner.ts';
 import { startGrpcTestDaemon, type GrpcTestDaemon } from './grpc-test-daemon.ts';
 
 /**
@@ -104,6 +104,45 @@ describe('the stock ctr 1.6 against taskledger', () => {
     );
     expect(exit?.event).toMatchObject({ id: 'once', exit_status: 4 });
     await expect(d.client.containers.get('once')).rejects.toMatchObject({ code: 'NotFound' });
+  });
+
+  it("runs an interactive shell on a terminal with run -t, sized like ctr's own", async () => {
+    // The shell waits for ctr's resize (sent around the start) before it answers.
+    const input =
+      'until [ "$(stty size 2>/dev/null)" = "33 120" ]; do sleep 0.05; done; tty; echo sized-$((40+2)); exit 5\n';
+    const result = await ctrOnTerminal(
+      d.grpcAddress,
+      ['run', '-t', '--rm', ...env, '--rootfs', rootfs, 'tty', 'sh'],
+      { cols: 120, rows: 33, input },
+    );
+    expect(result.exitCode).toBe(5);
+    expect(result.stdout).toContain('/dev/pts/0\r');
+    expect(result.stdout).toContain('sized-42\r');
+    await expect(d.client.containers.get('tty')).rejects.toMatchObject({ code: 'NotFound' });
+  });
+
+  it('runs tasks exec -t on a terminal of its own, in a task without one', async () => {
+    // A task of its own, so the detached container's event sequence stays the measured one.
+    await d.client.containers.create({
+      id: 'tty-host',
+      rootfs,
+      spec: specFor(['sleep', '600']),
+    });
+    await d.client.tasks.create('tty-host');
+    await d.client.tasks.start('tty-host');
+    const result = await ctrOnTerminal(
+      d.grpcAddress,
+      ['tasks', 'exec', '-t', '--exec-id', 'shell', 'tty-host', 'sh'],
+      {
+        cols: 90,
+        rows: 20,
+        input: 'until [ "$(stty size 2>/dev/null)" = "20 90" ]; do sleep 0.05; done; tty; exit 7\n',
+      },
+    );
+    expect(result.exitCode).toBe(7);
+    expect(result.stdout).toMatch(/\/dev\/pts\/\d+\r/);
+    await d.client.tasks.delete('tty-host', { force: true });
+    await d.client.containers.delete('tty-host');
   });
 
   it('forwards a signal sent to an attached ctr run to the task', async () => {

@@ -53,16 +53,16 @@ describe('bundle config', () => {
     expect(JSON.stringify(spec)).toBe(before);
   });
 
-  it('refuses terminal mode from the spec or from the IO', () => {
+  it("sets process.terminal from the IO's terminal flag, whatever the spec said", () => {
+    const terminalOf = (config: Record<string, unknown>): unknown =>
+      (config.process as Record<string, unknown>).terminal;
     const spec = defaultSpec({ args: ['sh'] });
     (spec.process as Record<string, unknown>).terminal = true;
-    for (const error of [
-      errorOf(() => bundleConfig(spec, options)),
-      errorOf(() => bundleConfig(defaultSpec({ args: ['sh'] }), { ...options, terminal: true })),
-    ]) {
-      expect(isTaskledgerError(error, 'InvalidArgument')).toBe(true);
-      expect((error as Error).message).toBe('terminal mode is not supported');
-    }
+    expect(terminalOf(bundleConfig(spec, options))).toBe(false);
+    expect(
+      terminalOf(bundleConfig(defaultSpec({ args: ['sh'] }), { ...options, terminal: true })),
+    ).toBe(true);
+    expect((bundleConfig(spec, options).process as Record<string, unknown>).args).toEqual(['sh']);
   });
 
   it('rejects a spec without a process or with empty args', () => {

@@ -63,19 +63,35 @@ describe('conmon argv builders', () => {
     expect(valueOf(args, '-u')).not.toBe(valueOf(create, '-u'));
   });
 
-  it('asks conmon for a stdin pipe only when the process is given stdin', () => {
-    expect(create).not.toContain('--stdin');
+  // The init's and an exec's argv with one option flipped on.
+  const withOption = (option: { stdin: true } | { terminal: true }) => {
     const options = {
       runcBinary: '/usr/sbin/runc',
       runcRoot: layout.runcRoot('default'),
       containerId: 'web',
       socketDir: layout.socketDir,
-      stdin: true,
+      ...option,
     };
-    expect(conmonCreateArgs({ ...options, bundle: task.bundle, process: task.init })).toContain(
-      '--stdin',
-    );
     const exec = task.exec('sh-1');
-    expect(conmonExecArgs({ ...options, bundle: exec.dir, process: exec })).toContain('--stdin');
+    return {
+      init: conmonCreateArgs({ ...options, bundle: task.bundle, process: task.init }),
+      exec: conmonExecArgs({ ...options, bundle: exec.dir, process: exec }),
+    };
+  };
+
+  it('asks conmon for a stdin pipe only when the process is given stdin', () => {
+    expect(create).not.toContain('--stdin');
+    const { init, exec } = withOption({ stdin: true });
+    expect(init).toContain('--stdin');
+    expect(exec).toContain('--stdin');
+    expect(init).not.toContain('--terminal');
+  });
+
+  it('asks conmon for a terminal only when the process has one', () => {
+    expect(create).not.toContain('--terminal');
+    const { init, exec } = withOption({ terminal: true });
+    expect(init).toContain('--terminal');
+    expect(exec).toContain('--terminal');
+    expect(init).not.toContain('--stdin');
   });
 });

@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTaskledgerError } from '../../src/domain/errors.ts';
-import { specFor } from '../helpers/busybox-rootfs.ts';
 import {
   createRuntimeFixture,
   delay,
@@ -126,19 +124,5 @@ describe('runc runtime stdio (real runc + conmon)', () => {
     await task.kill(9);
     await fx.nextEvent(initExit('exec-io'));
     await fx.runtime.delete(task);
-  });
-
-  it('refuses terminal mode', async () => {
-    const spec = specFor(['sh']);
-    (spec.process as Record<string, unknown>).terminal = true;
-    for (const attempt of [
-      fx.create('tty-spec', [], { spec }),
-      fx.create('tty-io', ['sh'], { io: { terminal: true } }),
-    ]) {
-      const error: unknown = await attempt.catch((e: unknown) => e);
-      expect(isTaskledgerError(error, 'InvalidArgument')).toBe(true);
-      expect((error as Error).message).toBe('terminal mode is not supported');
-    }
-    expect(await fx.runtime.get('default', 'tty-spec')).toBeUndefined();
   });
 });
