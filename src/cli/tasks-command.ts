@@ -1,13 +1,15 @@
+import type { TaskledgerClient } from '../api/client.ts';
 import { parseArgs, usageError } from './args.ts';
 import type { CliContext } from './context.ts';
 import { attachAndWait, forwardingSignals, writeRecord } from './follow-output.ts';
 import { printJson, printTable, println } from './output.ts';
+import { openTerminalSession, type TerminalSession } from './terminal-session.ts';
 
 const usage = `usage: taskledger tasks start [-d] ID
        taskledger tasks ls [--json]
        taskledger tasks kill [-s SIGNAL] [--all] [--exec-id EID] ID
        taskledger tasks ps ID
-       taskledger tasks exec --exec-id EID ID -- CMD [ARG...]
+       taskledger tasks exec [-d|-t] --exec-id EID ID -- CMD [ARG...]
        taskledger tasks pause|resume|wait|metrics ID
        taskledger tasks rm [--force] ID
        taskledger tasks logs [-f] ID`;
@@ -79,36 +81,19 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
         flags,
         rest: args,
       } = one({
-        flags: { 'exec-id': 'string', cwd: 'string', detach: 'boolean' },
-        short: { d: 'detach' },
+        flags: { 'exec-id': 'string', cwd: 'string', detach: 'boolean', tty: 'boolean' },
+        short: { d: 'detach', t: 'tty' },
       });
       const execId = flags['exec-id'];
       if (typeof execId !== 'string') throw usageError('tasks exec needs --exec-id EID');
       if (args.length === 0) throw usageError('tasks exec needs a command after --');
-      const container = await client.containers.get(id);
-      // Like ctr: the container's process spec with the new args.
-      const process: Record<string, unknown> = {
-        ...((container.spec.process ?? {}) as Record<string, unknown>),
-        args,
-        terminal: false,
-      };
-      if (typeof flags.cwd === 'string') process.cwd = flags.cwd;
-      await client.tasks.exec(id, execId, process);
-      if (flags.detach) {
-        await client.tasks.startExec(id, execId);
-        return 0;
+      if (flags.tty && flags.detach) throw usageError('-t and -d cannot be combined');
+      const session = flags.tty ? openTerminalSession() : undefined;
+      try {
+        return await execCommand(client, id, execId, args, { ...flags, session });
+      } finally {
+        session?.close();
       }
-      return forwardingSignals(
-        client,
-        id,
-        async () => {
-          await client.tasks.startExec(id, execId);
-          const status = await attachAndWait(client, id, execId);
-          await client.tasks.deleteExec(id, execId).catch(() => undefined);
-          return status;
-        },
-        execId,
-      );
     }
     case 'pause':
       await client.tasks.pause(one().id);
@@ -168,4 +153,39 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
 function writeStamped(r: { time: string; stream: string; full: boolean; text: string }): void {
   const out = r.stream === 'stderr' ? process.stderr : process.stdout;
   out.write(`${r.time} ${r.stream} ${r.text}${r.full ? '\n' : ''}`);
+}
+
+/** `tasks exec`: adds the exec, starts it, and in the foreground follows it to its exit. */
+async function execCommand(
+  client: TaskledgerClient,
+  id: string,
+  execId: string,
+  args: string[],
+  flags: { cwd?: unknown; detach?: unknown; session: TerminalSession | undefined },
+): Promise<number> {
+  const container = await client.containers.get(id);
+  // Like ctr: the container's process spec with the new args.
+  const process: Record<string, unknown> = {
+    ...((container.spec.process ?? {}) as Record<string, unknown>),
+    args,
+    terminal: flags.session !== undefined,
+  };
+  if (typeof flags.cwd === 'string') process.cwd = flags.cwd;
+  await client.tasks.exec(id, execId, process, flags.session?.io);
+  if (flags.detach) {
+    await client.tasks.startExec(id, execId);
+    return 0;
+  }
+  return forwardingSignals(
+    client,
+    id,
+    async () => {
+      await client.tasks.startExec(id, execId);
+      flags.session?.attach((size) => client.tasks.resize(id, { ...size, execId }));
+      const status = await attachAndWait(client, id, execId);
+      await client.tasks.deleteExec(id, execId).catch(() => undefined);
+      return status;
+    },
+    execId,
+  );
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxRootfs } from '../helpers/busybox-rootfs.ts';
-import { cli } from '../helpers/run-cli.ts';
+import { cli, cliOnTerminal } from '../helpers/run-cli.ts';
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
 
 describe('the taskledger CLI against a real daemon', () => {
@@ -91,6 +91,52 @@ describe('the taskledger CLI against a real daemon', () => {
     expect(run.stderr).toBe('to-err');
     expect(run.exitCode).toBe(4);
     expect((await tl('containers', 'info', 'fg')).exitCode).toBe(3);
+  });
+
+  it('runs a shell on our terminal with run -t: typed input, our size, Ctrl-C as a keystroke', async () => {
+    // The shell waits for our size before it answers; Ctrl-C (\x03) interrupts the sleep inside
+    // the container, not the CLI, and the shell goes on.
+    const input = [
+      {
+        type: 'until [ "$(stty size 2>/dev/null)" = "27 91" ]; do sleep 0.05; done; tty; echo sum-$((5*5))\n',
+      },
+      { after: 'sum-25\r', type: 'echo sleep-$((2*4)); sleep 20; echo slept-$((2*5))\n' },
+      // Once the shell runs the line (its output, not the echo of what was typed, has come).
+      { after: 'sleep-8\r', type: '\x03' },
+      { after: '^C', type: 'echo after-interrupt; exit 6\n' },
+    ];
+    const run = await cliOnTerminal(
+      d.address,
+      ['run', '-t', '--rm', '--rootfs', rootfs, 'tty', '--', 'sh'],
+      { cols: 91, rows: 27, input },
+    );
+    expect(run.exitCode).toBe(6);
+    expect(run.stdout).toContain('/dev/pts/0\r');
+    expect(run.stdout).toContain('sum-25\r');
+    expect(run.stdout).toContain('after-interrupt\r');
+    expect(run.stdout).not.toContain('slept-10'); // the sleep was interrupted, and the line with it
+    expect((await tl('containers', 'info', 'tty')).exitCode).toBe(3);
+  });
+
+  it('runs tasks exec -t on a terminal of its own, and refuses -t without a terminal', async () => {
+    await tl('run', '-d', '--rootfs', rootfs, 'tty-host', '--', 'sleep', '600');
+    const exec = await cliOnTerminal(
+      d.address,
+      ['tasks', 'exec', '-t', '--exec-id', 'sh1', 'tty-host', '--', 'sh'],
+      {
+        cols: 60,
+        rows: 15,
+        input: 'until [ "$(stty size 2>/dev/null)" = "15 60" ]; do sleep 0.05; done; tty; exit 8\n',
+      },
+    );
+    expect(exec.exitCode).toBe(8);
+    expect(exec.stdout).toMatch(/\/dev\/pts\/\d+\r/);
+    const piped = await tl('run', '-t', '--rm', '--rootfs', rootfs, 'no-tty', '--', 'sh');
+    expect(piped.stderr).toBe('taskledger: -t needs a terminal: stdin and stdout must both be one');
+    expect(piped.exitCode).toBe(2);
+    expect((await tl('containers', 'info', 'no-tty')).exitCode).toBe(3); // nothing was created
+    await d.client.tasks.delete('tty-host', { force: true });
+    await d.client.containers.delete('tty-host');
   });
 
   it('forwards SIGINT to the task and exits with its status', async () => {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { runOnTerminal, type TerminalRun } from './terminal-run.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 /** The command users run: the sh launcher in front of the Node entry point (bin/taskledger.js). */
@@ -28,4 +29,14 @@ export function cli(
     env: { TASKLEDGER_ADDRESS: address, ...options.env },
     input: options.input ?? '',
   });
+}
+
+/** Runs the real CLI against `address` on a terminal (see {@link runOnTerminal}). */
+export function cliOnTerminal(
+  address: string,
+  args: readonly string[],
+  terminal: Parameters<typeof runOnTerminal>[1],
+): Promise<TerminalRun> {
+  requireBuiltCli();
+  return runOnTerminal([cliBin, ...args], terminal, { TASKLEDGER_ADDRESS: address });
 }
