@@ -3,7 +3,7 @@ import { containerRequest, createFlags } from './containers-command.ts';
 import type { CliContext } from './context.ts';
 import { attachAndWait, forwardingSignals } from './follow-output.ts';
 import { println } from './output.ts';
-import { openTerminalSession, type TerminalSession } from './terminal-session.ts';
+import type { TerminalSession } from './terminal-session.ts';
 
 /**
  * `taskledger run [--rm] [-d|-t] [--label k=v]... [--env K=V]... --rootfs DIR ID -- CMD [ARG...]`:
@@ -21,8 +21,11 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   if (flags.rm && flags.detach) throw usageError('--rm and -d cannot be combined');
   if (flags.tty && flags.detach) throw usageError('-t and -d cannot be combined');
   const request = containerRequest(positionals[0], flags, rest);
-  // Before anything is created: a missing terminal is a usage error with nothing to undo.
-  const session = flags.tty ? openTerminalSession() : undefined;
+  // Before anything is created: a missing terminal is a usage error with nothing to undo. Loaded
+  // only for -t, so that every other run pays nothing for it at start-up.
+  const session = flags.tty
+    ? (await import('./terminal-session.ts')).openTerminalSession()
+    : undefined;
   try {
     return await run(ctx, request, {
       rm: flags.rm === true,

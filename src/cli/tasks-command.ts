@@ -3,7 +3,7 @@ import { parseArgs, usageError } from './args.ts';
 import type { CliContext } from './context.ts';
 import { attachAndWait, forwardingSignals, writeRecord } from './follow-output.ts';
 import { printJson, printTable, println } from './output.ts';
-import { openTerminalSession, type TerminalSession } from './terminal-session.ts';
+import type { TerminalSession } from './terminal-session.ts';
 
 const usage = `usage: taskledger tasks start [-d] ID
        taskledger tasks ls [--json]
@@ -88,7 +88,9 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
       if (typeof execId !== 'string') throw usageError('tasks exec needs --exec-id EID');
       if (args.length === 0) throw usageError('tasks exec needs a command after --');
       if (flags.tty && flags.detach) throw usageError('-t and -d cannot be combined');
-      const session = flags.tty ? openTerminalSession() : undefined;
+      const session = flags.tty
+        ? (await import('./terminal-session.ts')).openTerminalSession()
+        : undefined;
       try {
         return await execCommand(client, id, execId, args, { ...flags, session });
       } finally {
