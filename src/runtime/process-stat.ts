@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 /** The fields of `/proc/PID/stat` the runtime reads. */
@@ -22,6 +23,15 @@ export function parseProcessStat(text: string): ProcessStat {
 export async function readProcessStat(pid: number): Promise<ProcessStat | undefined> {
   try {
     return parseProcessStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** {@link readProcessStat}, synchronously: one small read of procfs, never a disk. */
+export function readProcessStatSync(pid: number): ProcessStat | undefined {
+  try {
+    return parseProcessStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }

@@ -22,7 +22,7 @@ import type { LogForwarder } from './log-forwarder.ts';
 import {
   exists,
   isMonitorAlive,
-  readExit,
+  readExitSync,
   readPidFile,
   unknownExitStatus,
 } from './monitor-files.ts';
@@ -183,7 +183,8 @@ class RuncRuntime implements Runtime {
     const { namespace, id } = task;
     const paths = this.#ctx.layout.task(namespace, id);
     const init = initProcess(namespace, id, paths);
-    let exit = await readExit(paths.init);
+    // Synchronously, as the exit watcher reads it: a few bytes, no thread-pool round trip.
+    let exit = readExitSync(paths.init);
     if (!exit) {
       const state = await runcState(this.#ctx, namespace, id);
       if (!state && !(await exists(paths.bundle)))

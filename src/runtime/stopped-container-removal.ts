@@ -1,9 +1,10 @@
-import { readFile, rm, rmdir } from 'node:fs/promises';
+import { readFileSync, rmdirSync, unlinkSync } from 'node:fs';
+import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { subdirectories } from './cgroup-prune.ts';
 import { exists } from './monitor-files.ts';
-import { isLiveState, readProcessStat } from './process-stat.ts';
+import { isLiveState, readProcessStatSync } from './process-stat.ts';
 
 /** The parts of runc's `state.json` that deleting a stopped container reads. */
 interface RuncStateFile {
@@ -37,20 +38,22 @@ const firstRetryMs = 10;
  * `containerDir` is runc's state directory of the container.
  */
 export async function removeStoppedContainer(containerDir: string): Promise<boolean> {
-  const state = await readState(containerDir);
+  const state = readState(containerDir);
   if (!state || !isRemovableHere(state)) return false;
-  if (await isInitAlive(state.init_process_pid as number, state.init_process_start as number))
+  if (isInitAlive(state.init_process_pid as number, state.init_process_start as number))
     return false;
   await removeCgroups(Object.values(state.cgroup_paths as Record<string, string>));
-  await rm(containerDir, { recursive: true, force: true });
+  await removeStateDirectory(containerDir);
   return true;
 }
 
-async function readState(containerDir: string): Promise<RuncStateFile | undefined> {
+// The reads and the state directory's removal below are synchronous: a few kilobytes of local
+// files and two unlinks, where each async call would be a thread-pool round trip (35 to 180 us
+// here) on the path of every task deletion.
+
+function readState(containerDir: string): RuncStateFile | undefined {
   try {
-    const state: unknown = JSON.parse(
-      await readFile(path.join(containerDir, 'state.json'), 'utf8'),
-    );
+    const state: unknown = JSON.parse(readFileSync(path.join(containerDir, 'state.json'), 'utf8'));
     return typeof state === 'object' && state !== null ? state : undefined;
   } catch {
     return undefined;
@@ -81,9 +84,22 @@ function isRemovableHere(state: RuncStateFile): boolean {
 }
 
 /** runc's test: a process with the init's pid and start time that is not a zombie. */
-async function isInitAlive(pid: number, startTime: number): Promise<boolean> {
-  const stat = await readProcessStat(pid);
+function isInitAlive(pid: number, startTime: number): boolean {
+  const stat = readProcessStatSync(pid);
   return stat !== undefined && isLiveState(stat) && stat.startTime === String(startTime);
+}
+
+/**
+ * Removes runc's state directory of a stopped container: `state.json` is all a started container
+ * leaves there (runc removes `exec.fifo` at start). Anything else, and it is removed recursively.
+ */
+async function removeStateDirectory(containerDir: string): Promise<void> {
+  try {
+    unlinkSync(path.join(containerDir, 'state.json'));
+    rmdirSync(containerDir);
+  } catch {
+    await rm(containerDir, { recursive: true, force: true });
+  }
 }
 
 async function removeCgroups(paths: readonly string[]): Promise<void> {

@@ -1,4 +1,5 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isTaskledgerError } from '../domain/errors.ts';
@@ -14,9 +15,17 @@ import { removeStoppedContainer } from './stopped-container-removal.ts';
 const monitorGraceMs = 2_000;
 const monitorCheckMs = 10;
 
-/** The monitor directories of a task: the init's and every exec's that exists on disk. */
-export async function taskProcesses(paths: TaskPaths): Promise<ProcessPaths[]> {
-  const execIds = await readdir(paths.execsDir).catch(() => [] as string[]);
+/**
+ * The monitor directories of a task: the init's and every exec's that exists on disk. One
+ * directory listing, read synchronously (a thread-pool round trip would cost more than the read).
+ */
+export function taskProcesses(paths: TaskPaths): ProcessPaths[] {
+  let execIds: string[];
+  try {
+    execIds = readdirSync(paths.execsDir);
+  } catch {
+    execIds = [];
+  }
   return [paths.init, ...execIds.map((execId) => paths.exec(execId))];
 }
 
@@ -42,7 +51,7 @@ export async function stopMonitor(process: ProcessPaths, graceMs = monitorGraceM
  */
 export async function removeTask(ctx: RuncContext, namespace: string, id: string): Promise<void> {
   const paths = ctx.layout.task(namespace, id);
-  const processes = await taskProcesses(paths);
+  const processes = taskProcesses(paths);
   for (const process of processes) {
     ctx.watcher.unwatch(process.dir);
     ctx.forwarders.get(process.dir)?.abort();

@@ -62,6 +62,14 @@ describe('removing a stopped runc container in-process', () => {
     expect(existsSync(containerDir)).toBe(false);
   });
 
+  it('removes a state directory holding more than state.json too', async () => {
+    await writeState();
+    await writeFile(path.join(containerDir, 'exec.fifo'), ''); // left when killed before its start
+    await mkdir(path.join(containerDir, 'checkpoint'));
+    expect(await removeStoppedContainer(containerDir)).toBe(true);
+    expect(existsSync(containerDir)).toBe(false);
+  });
+
   it('leaves a container whose init still runs to runc', async () => {
     await writeState({ init_process_pid: process.pid, init_process_start: ownStartTime() });
     expect(await removeStoppedContainer(containerDir)).toBe(false);
