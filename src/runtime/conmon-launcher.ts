@@ -1,5 +1,4 @@
-import { watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, watch } from 'node:fs';
 import path from 'node:path';
 import { TaskledgerError, unavailable } from '../domain/errors.ts';
 import { createErrorCode, parseSyncReport } from './conmon-sync.ts';
@@ -102,7 +101,14 @@ async function readSyncReport(
   monitor: ProcessPaths,
   deadline: number,
 ): Promise<string | undefined> {
-  const read = async (): Promise<string> => readFile(monitor.syncFile, 'utf8').catch(() => '');
+  // Synchronously: a line of JSON in a local file, read once inotify says it changed.
+  const read = (): string => {
+    try {
+      return readFileSync(monitor.syncFile, 'utf8');
+    } catch {
+      return '';
+    }
+  };
   // A change while the loop reads or checks must not wait for the next liveness check.
   let changes = 0;
   let wake: () => void = () => undefined;
@@ -114,9 +120,9 @@ async function readSyncReport(
   try {
     for (;;) {
       const seen = changes;
-      const text = await read();
+      const text = read();
       if (text.includes('\n')) return text;
-      if (!(await isMonitorAlive(monitor))) return await read();
+      if (!(await isMonitorAlive(monitor))) return read();
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
       if (changes !== seen) continue;
