@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSystemClock } from '../../src/platform/system-clock.ts';
 import { parseTimestampNs } from '../../src/domain/timestamp.ts';
 import type { RuntimeEvent } from '../../src/ports/runtime.ts';
@@ -10,9 +10,9 @@ import { createRuncRuntime } from '../../src/runtime/runc-runtime.ts';
 import { createRuntimeLayout } from '../../src/runtime/runtime-layout.ts';
 import { busyboxMounts, specFor } from '../helpers/busybox-rootfs.ts';
 import {
-  createRuntimeFixture,
   findLeftovers,
   initExit,
+  withRuntimeFixture,
   type RuntimeFixture,
 } from './runtime-fixture.ts';
 
@@ -21,14 +21,7 @@ const nowNs = (): bigint => parseTimestampNs(clock.now());
 const ms = (ns: bigint): number => Number(ns) / 1e6;
 
 let fx: RuntimeFixture;
-
-beforeAll(async () => {
-  fx = await createRuntimeFixture('events');
-});
-
-afterAll(async () => {
-  await fx.cleanup();
-});
+withRuntimeFixture('events', (created) => (fx = created));
 
 /** Subscribes to the runtime's events, stamping each with the wall-clock time it arrived. */
 function recordArrivals(): {

@@ -1,24 +1,17 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import { specFor } from '../helpers/busybox-rootfs.ts';
 import {
-  createRuntimeFixture,
   eventually,
   findLeftovers,
+  withRuntimeFixture,
   type RuntimeFixture,
 } from './runtime-fixture.ts';
 
 let fx: RuntimeFixture;
-
-beforeAll(async () => {
-  fx = await createRuntimeFixture('failures');
-});
-
-afterAll(async () => {
-  await fx.cleanup();
-});
+withRuntimeFixture('failures', (created) => (fx = created));
 
 /** Asserts that a failed create left no runc container, mount, conmon, bundle or socket link. */
 async function expectNothingLeft(): Promise<void> {

@@ -1,24 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  createRuntimeFixture,
   delay,
   eventually,
   initExit,
+  withRuntimeFixture,
   type RuntimeFixture,
 } from './runtime-fixture.ts';
 
 let fx: RuntimeFixture;
-
-beforeAll(async () => {
-  fx = await createRuntimeFixture('io');
-});
-
-afterAll(async () => {
-  await fx.cleanup();
-});
+withRuntimeFixture('io', (created) => (fx = created));
 
 /** A reader in another process (like `ctr`): resolves with everything read, at EOF. */
 const readFifo = (file: string) =>

@@ -1,21 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import { readPidFile } from '../../src/runtime/monitor-files.ts';
 import { createRuntimeLayout } from '../../src/runtime/runtime-layout.ts';
-import { createRuntimeFixture, delay, initExit, type RuntimeFixture } from './runtime-fixture.ts';
+import { delay, initExit, withRuntimeFixture, type RuntimeFixture } from './runtime-fixture.ts';
 
 let fx: RuntimeFixture;
-
-beforeAll(async () => {
-  fx = await createRuntimeFixture('lifecycle');
-});
-
-afterAll(async () => {
-  await fx.cleanup();
-});
+withRuntimeFixture('lifecycle', (created) => (fx = created));
 
 describe('runc runtime lifecycle (real runc + conmon)', () => {
   it('reports exit status 0 for a command that succeeds', async () => {

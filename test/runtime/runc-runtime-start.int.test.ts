@@ -1,19 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
-import { createRuntimeFixture, initExit, type RuntimeFixture } from './runtime-fixture.ts';
+import { initExit, withRuntimeFixture, type RuntimeFixture } from './runtime-fixture.ts';
 
 // Start goes through runc's exec FIFO in-process (exec-fifo-start.ts); runc must agree.
 let fx: RuntimeFixture;
-
-beforeAll(async () => {
-  fx = await createRuntimeFixture('start');
-});
-
-afterAll(async () => {
-  await fx.cleanup();
-});
+withRuntimeFixture('start', (created) => (fx = created));
 
 const execFifo = (id: string): string => path.join(fx.stateDir, 'runc', 'default', id, 'exec.fifo');
 

@@ -1,24 +1,17 @@
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import {
-  createRuntimeFixture,
   eventually,
   initExit,
+  withRuntimeFixture,
   type RuntimeFixture,
 } from './runtime-fixture.ts';
 
 let fx: RuntimeFixture;
-
-beforeAll(async () => {
-  fx = await createRuntimeFixture('stdin');
-});
-
-afterAll(async () => {
-  await fx.cleanup();
-});
+withRuntimeFixture('stdin', (created) => (fx = created));
 
 /** A writer in another process (like `ctr`): opens the FIFO, writes `text`, closes it (EOF). */
 const writeFifo = (file: string, text: string) =>

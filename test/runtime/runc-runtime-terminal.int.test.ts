@@ -1,24 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import {
-  createRuntimeFixture,
   eventually,
   initExit,
+  withRuntimeFixture,
   type RuntimeFixture,
 } from './runtime-fixture.ts';
 
 let fx: RuntimeFixture;
-
-beforeAll(async () => {
-  fx = await createRuntimeFixture('tty');
-});
-
-afterAll(async () => {
-  await fx.cleanup();
-});
+withRuntimeFixture('tty', (created) => (fx = created));
 
 /** A shell script that names its terminal, waits until it is `rows cols`, says so and exits. */
 const waitForSize = (rows: number, cols: number, status: number): string[] => [

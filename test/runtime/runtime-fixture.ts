@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { filter, firstValueFrom, timeout } from 'rxjs';
+import { afterAll, beforeAll } from 'vitest';
 import { createSystemClock } from '../../src/platform/system-clock.ts';
 import type { Mount, Runtime, RuntimeEvent, RuntimeTask, TaskIO } from '../../src/ports/runtime.ts';
 import { createRuncRuntime } from '../../src/runtime/runc-runtime.ts';
@@ -81,6 +82,21 @@ export async function createRuntimeFixture(name: string): Promise<RuntimeFixture
       await rm(ioDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Gives a test file its fixture: created before the file's tests (handed to `use`), cleaned up
+ * after them.
+ */
+export function withRuntimeFixture(name: string, use: (fixture: RuntimeFixture) => void): void {
+  let fixture: RuntimeFixture | undefined;
+  beforeAll(async () => {
+    fixture = await createRuntimeFixture(name);
+    use(fixture);
+  });
+  afterAll(async () => {
+    await fixture?.cleanup();
+  });
 }
 
 /** Predicate: the exit of the init process of `id`. */
