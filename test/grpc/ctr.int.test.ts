@@ -145,6 +145,32 @@ describe('the stock ctr 1.6 against taskledger', () => {
     await d.client.containers.delete('tty-host');
   });
 
+  it('attaches to a detached task with tasks attach: its output, then its exit status', async () => {
+    const started = await run(
+      'run',
+      '-d',
+      ...env,
+      '--rootfs',
+      rootfs,
+      'later',
+      'sh',
+      '-c',
+      'echo before-attach; sleep 1; echo after-attach; exit 3',
+    );
+    expect(started.exitCode).toBe(0);
+    const attached = await run('tasks', 'attach', 'later');
+    // What the task wrote before the attach waited in the FIFO, as with containerd's shim.
+    expect(attached.stdout).toBe('before-attach\nafter-attach');
+    expect(attached.exitCode).toBe(3);
+    // ctr deletes the task once it has exited, as it does against containerd.
+    expect((await logOf('later')).map((e) => e.topic).slice(-3)).toEqual([
+      '/tasks/exit',
+      '/taskledger/tasks/delete-intent',
+      '/tasks/delete',
+    ]);
+    expect(await run('containers', 'rm', 'later')).toMatchObject({ exitCode: 0 });
+  });
+
   it('forwards a signal sent to an attached ctr run to the task', async () => {
     const script = 'trap "echo got-term; exit 9" TERM; while true; do sleep 0.1; done';
     const attached = startCtr(d.grpcAddress, [
