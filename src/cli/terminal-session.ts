@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { IoPaths } from '../api/client.ts';
 import { usageError } from './args.ts';
 
-/** A size to send, or an error the session ignores (the process may be gone). */
+/** Sends a window size; the session ignores its failures (the process may be gone). */
 type Resize = (size: { width: number; height: number }) => Promise<void>;
 
 /**
