@@ -111,8 +111,14 @@ export interface TaskledgerClient {
     startExec(id: string, execId: string): Promise<{ pid: number }>;
     /** Removes a stopped exec. */
     deleteExec(id: string, execId: string): Promise<ExitJson>;
-    /** Log records; with follow, until the process exits. */
-    logs(id: string, options?: { follow?: boolean; execId?: string }): Observable<LogRecordJson>;
+    /**
+     * Log records; with follow, until the process exits; with tail, only the last `tail` lines
+     * already written (0: only what comes next).
+     */
+    logs(
+      id: string,
+      options?: { follow?: boolean; execId?: string; tail?: number },
+    ): Observable<LogRecordJson>;
   };
   /** Images (named read-only bases) and the snapshots containers are made of. */
   readonly images: {
@@ -228,7 +234,13 @@ export function connect(
       startExec: (tid, execId) => c('POST', `/v1/tasks/${id(tid)}/exec/${id(execId)}/start`),
       deleteExec: (tid, execId) => c('DELETE', `/v1/tasks/${id(tid)}/exec/${id(execId)}`),
       logs: (tid, o = {}) =>
-        observe(withQuery(`/v1/tasks/${id(tid)}/logs`, { follow: o.follow, exec_id: o.execId })),
+        observe(
+          withQuery(`/v1/tasks/${id(tid)}/logs`, {
+            follow: o.follow,
+            exec_id: o.execId,
+            tail: o.tail,
+          }),
+        ),
     },
     images: {
       import: async (source, name, o = {}) => {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { invalidArgument } from '../domain/errors.ts';
 import type { Task } from '../domain/task-state.ts';
 import type { TaskService } from '../services/task-service.ts';
 import { followLog } from '../services/log-follower.ts';
@@ -205,6 +206,7 @@ export function taskRoutes(tasks: TaskService): Route[] {
         const id = req.params.id!;
         const execId = req.query.get('exec_id') ?? undefined;
         const follow = ['1', 'true'].includes(req.query.get('follow') ?? '');
+        const tail = tailOf(req.query.get('tail'));
         tasks.get(ns, id); // NotFound before the stream starts
         const path = (await tasks.runtimeTask(ns, id)).logPath(execId);
         // Asked at every write to the log: one row, not the namespace's whole task list.
@@ -222,7 +224,7 @@ export function taskRoutes(tasks: TaskService): Route[] {
         return {
           async stream(res: ServerResponse) {
             const exited = follow ? tasks.wait(ns, id, execId, req.signal) : undefined;
-            const options = { follow, finished, exited, signal: req.signal };
+            const options = { follow, finished, exited, signal: req.signal, tail };
             for await (const record of followLog(path, options)) {
               if (!(await writeLine(res, record))) return;
             }
@@ -232,6 +234,14 @@ export function taskRoutes(tasks: TaskService): Route[] {
       },
     },
   ];
+}
+
+/** The `tail` query parameter: how many of the lines already written to send first. */
+function tailOf(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (!/^\d{1,9}$/.test(value))
+    throw invalidArgument(`tail must be a whole number of lines (0 or more), not "${value}"`);
+  return Number(value);
 }
 
 /** The stdio fields of a create or exec body (validated by the task service). */

@@ -1,5 +1,5 @@
 import { watch } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { parseLogLine, type LogRecord } from '../domain/k8s-log.ts';
 
 /** How {@link followLog} follows a log. */
@@ -12,11 +12,14 @@ export interface FollowOptions {
   readonly exited?: Promise<unknown>;
   /** Stops the reading. */
   readonly signal: AbortSignal;
+  /** Start with only the last `tail` lines already written (0: only what comes next). */
+  readonly tail?: number;
 }
 
 /**
- * Reads a k8s-file log from the start; with `follow`, keeps reading as it grows (inotify through
- * fs.watch) until `finished()` is true and everything written has been read, or `signal` aborts.
+ * Reads a k8s-file log from the start (or its last `tail` lines); with `follow`, keeps reading as
+ * it grows (inotify through fs.watch) until `finished()` is true and everything written has been
+ * read, or `signal` aborts.
  */
 export async function* followLog(path: string, options: FollowOptions): AsyncGenerator<LogRecord> {
   let file;
@@ -43,7 +46,8 @@ export async function* followLog(path: string, options: FollowOptions): AsyncGen
     () => undefined,
   );
   try {
-    let position = 0;
+    let position =
+      file && options.tail !== undefined ? await startOfLastLines(file, options.tail) : 0;
     let pending = '';
     const buffer = Buffer.alloc(64 * 1024);
     for (;;) {
@@ -89,4 +93,24 @@ export async function* followLog(path: string, options: FollowOptions): AsyncGen
     options.signal.removeEventListener('abort', onAbort);
     await file?.close();
   }
+}
+
+/**
+ * Where the last `count` complete lines of the file start, read backwards from its end: a log
+ * can be large, and `tail` wants only its end. A line still being written does not count.
+ */
+async function startOfLastLines(file: FileHandle, count: number): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024);
+  let end = (await file.stat()).size;
+  // Newlines to pass: the one ending the last complete line, then one before each line kept.
+  let newlines = count + 1;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const { bytesRead } = await file.read(chunk, 0, end - start, start);
+    for (let i = bytesRead - 1; i >= 0; i--) {
+      if (chunk[i] === 0x0a && --newlines === 0) return start + i + 1;
+    }
+    end = start;
+  }
+  return 0;
 }

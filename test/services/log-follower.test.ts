@@ -55,6 +55,43 @@ describe('following a k8s-file log', () => {
     expect(records.map((r) => r.text)).toEqual(['last']);
   });
 
+  it('starts with only the last `tail` lines, a line still being written not counted', async () => {
+    // More than one 64 KiB chunk, so the backwards scan crosses a chunk boundary.
+    const many = Array.from({ length: 3000 }, (_, i) => line(`line ${i}`)).join('');
+    await writeFile(log, `${many}2026-11-29T10:00:00.000000000Z stdout F unfini`);
+    const read = async (tail: number): Promise<string[]> => {
+      const texts: string[] = [];
+      const options = { follow: false, finished: () => true, tail };
+      for await (const record of followLog(log, { ...options, signal: AbortSignal.timeout(5000) }))
+        texts.push(record.text);
+      return texts;
+    };
+    expect(await read(2)).toEqual(['line 2998', 'line 2999']);
+    expect(await read(2999)).toHaveLength(2999);
+    expect((await read(2999))[0]).toBe('line 1');
+    expect(await read(5000)).toHaveLength(3000);
+    expect(await read(0)).toEqual([]);
+    await appendFile(log, 'shed\n');
+    expect(await read(1)).toEqual(['unfinished']);
+  });
+
+  it('with tail 0, follows only what is written from now on', async () => {
+    await writeFile(log, line('before'));
+    let finished = false;
+    const follower = followLog(log, {
+      follow: true,
+      tail: 0,
+      finished: () => finished,
+      signal: AbortSignal.timeout(5000),
+    });
+    const next = follower.next();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await appendFile(log, line('after'));
+    expect((await next).value).toMatchObject({ text: 'after' });
+    finished = true;
+    expect(await follower.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('stops when aborted', async () => {
     await writeFile(log, '');
     const abort = new AbortController();
