@@ -50,6 +50,17 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
       if (!alias) throw usageError(`unknown flag ${arg}`);
       name = alias;
       inline = arg.length > 2 ? arg.slice(2) : undefined;
+      // `-it`: one-letter switches grouped, as in ctr and Podman (a value flag keeps `-s9`).
+      const grouped = inline !== undefined && spec.flags[name] === 'boolean';
+      if (grouped) {
+        for (const letter of `${arg.slice(1, 2)}${inline}`) {
+          const switchName = spec.short?.[letter];
+          if (!switchName || spec.flags[switchName] !== 'boolean')
+            throw usageError(`unknown flag -${letter} in ${arg}`);
+          flags[switchName] = true;
+        }
+        continue;
+      }
     }
     const kind = spec.flags[name];
     if (!kind) throw usageError(`unknown flag --${name}`);

@@ -8,16 +8,18 @@ export function writeRecord(record: LogRecordJson): void {
 
 /**
  * Streams a task's (or exec's) output to ours until it exits, then resolves with its exit status.
- * The log stream ends by itself once the process has exited and its output is drained.
+ * The log stream ends by itself once the process has exited and its output is drained. With
+ * `tail`, only the last `tail` lines already written come first (0: only what comes next).
  */
 export async function attachAndWait(
   client: TaskledgerClient,
   id: string,
-  execId?: string,
+  options: { execId?: string; tail?: number } = {},
 ): Promise<number> {
+  const { execId, tail } = options;
   await new Promise<void>((resolve, reject) => {
     client.tasks
-      .logs(id, { follow: true, execId })
+      .logs(id, { follow: true, execId, tail })
       .subscribe({ next: writeRecord, error: reject, complete: resolve });
   });
   const exit = await client.tasks.wait(id, { execId });

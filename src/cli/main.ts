@@ -11,8 +11,8 @@ commands:
   daemon [--root DIR] [--state DIR] [--address SOCK]   run the daemon
   containers create|ls|info|label|commit|rm ...        container metadata
   images import|ls|rm|snapshots ...                    root filesystem images (overlayfs)
-  tasks start|ls|kill|ps|exec|pause|resume|wait|rm|logs|metrics ...
-  run [--rm] [-d|-t] [--label k=v]... [--env K=V]... --rootfs DIR|--image NAME ID -- CMD [ARG...]
+  tasks start|ls|kill|ps|exec|attach|pause|resume|wait|rm|logs|metrics ...
+  run [--rm] [-d|-i|-t] [--label k=v]... [--env K=V]... --rootfs DIR|--image NAME ID -- CMD [ARG...]
   events [--since SEQ|TIME] [--until SEQ|TIME] [--filter EXPR]... [--follow] [--json]
   history [--all] [--json] ID                          a container's timeline, even deleted
   replay --until SEQ|TIME [--json]                     containers and tasks as they were then

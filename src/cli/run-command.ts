@@ -3,29 +3,25 @@ import { containerRequest, createFlags } from './containers-command.ts';
 import type { CliContext } from './context.ts';
 import { attachAndWait, forwardingSignals } from './follow-output.ts';
 import { println } from './output.ts';
-import type { TerminalSession } from './terminal-session.ts';
+import { openStdinSessionFor, stdinFlags } from './stdin-flags.ts';
+import type { StdinSession } from './stdin-session.ts';
 
 /**
- * `taskledger run [--rm] [-d|-t] [--label k=v]... [--env K=V]... --rootfs DIR ID -- CMD [ARG...]`:
+ * `taskledger run [--rm] [-d|-i|-t] [--label k=v]... [--env K=V]... --rootfs DIR ID -- CMD...`:
  * container, task and start in one go; in the foreground, streams output, forwards SIGINT and
- * SIGTERM, and exits with the task's status (128+N when killed by signal N). With `-t` the
- * process gets a terminal that our own types into (see terminal-session.ts).
+ * SIGTERM, and exits with the task's status (128+N when killed by signal N). With `-i` the
+ * process reads our stdin; with `-t` it gets a terminal that ours types into (stdin-session.ts).
  */
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags, positionals, rest } = parseArgs(argv, {
-    flags: { ...createFlags, rm: 'boolean', detach: 'boolean', tty: 'boolean' },
-    short: { d: 'detach', t: 'tty' },
+    flags: { ...createFlags, ...stdinFlags.flags, rm: 'boolean' },
+    short: stdinFlags.short,
   });
   if (positionals.length > 1)
     throw usageError(`unexpected argument "${positionals[1]}": put the command after --`);
   if (flags.rm && flags.detach) throw usageError('--rm and -d cannot be combined');
-  if (flags.tty && flags.detach) throw usageError('-t and -d cannot be combined');
   const request = containerRequest(positionals[0], flags, rest);
-  // Before anything is created: a missing terminal is a usage error with nothing to undo. Loaded
-  // only for -t, so that every other run pays nothing for it at start-up.
-  const session = flags.tty
-    ? (await import('./terminal-session.ts')).openTerminalSession()
-    : undefined;
+  const session = await openStdinSessionFor(flags);
   try {
     return await run(ctx, request, {
       rm: flags.rm === true,
@@ -40,7 +36,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
 async function run(
   ctx: CliContext,
   request: ReturnType<typeof containerRequest>,
-  flags: { rm: boolean; detach: boolean; session: TerminalSession | undefined },
+  flags: { rm: boolean; detach: boolean; session: StdinSession | undefined },
 ): Promise<number> {
   const { session } = flags;
   const client = ctx.client('run');

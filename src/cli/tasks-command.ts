@@ -3,16 +3,18 @@ import { parseArgs, usageError } from './args.ts';
 import type { CliContext } from './context.ts';
 import { attachAndWait, forwardingSignals, writeRecord } from './follow-output.ts';
 import { printJson, printTable, println } from './output.ts';
-import type { TerminalSession } from './terminal-session.ts';
+import { openStdinSessionFor, stdinFlags } from './stdin-flags.ts';
+import type { StdinSession } from './stdin-session.ts';
 
 const usage = `usage: taskledger tasks start [-d] ID
        taskledger tasks ls [--json]
        taskledger tasks kill [-s SIGNAL] [--all] [--exec-id EID] ID
        taskledger tasks ps ID
-       taskledger tasks exec [-d|-t] --exec-id EID ID -- CMD [ARG...]
+       taskledger tasks exec [-d|-i|-t] --exec-id EID ID -- CMD [ARG...]
+       taskledger tasks attach [--exec-id EID] ID
        taskledger tasks pause|resume|wait|metrics ID
        taskledger tasks rm [--force] ID
-       taskledger tasks logs [-f] ID`;
+       taskledger tasks logs [-f] [--tail N] [--exec-id EID] ID`;
 
 /** `taskledger tasks ...` */
 export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<number> {
@@ -81,21 +83,30 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
         flags,
         rest: args,
       } = one({
-        flags: { 'exec-id': 'string', cwd: 'string', detach: 'boolean', tty: 'boolean' },
-        short: { d: 'detach', t: 'tty' },
+        flags: { ...stdinFlags.flags, 'exec-id': 'string', cwd: 'string' },
+        short: stdinFlags.short,
       });
       const execId = flags['exec-id'];
       if (typeof execId !== 'string') throw usageError('tasks exec needs --exec-id EID');
       if (args.length === 0) throw usageError('tasks exec needs a command after --');
-      if (flags.tty && flags.detach) throw usageError('-t and -d cannot be combined');
-      const session = flags.tty
-        ? (await import('./terminal-session.ts')).openTerminalSession()
-        : undefined;
+      const session = await openStdinSessionFor(flags);
       try {
         return await execCommand(client, id, execId, args, { ...flags, session });
       } finally {
         session?.close();
       }
+    }
+    case 'attach': {
+      // Like `ctr tasks attach` and `podman attach`: what the process writes from now on, our
+      // SIGINT and SIGTERM passed on to it, and its exit status as ours.
+      const { id, flags } = one({ flags: { 'exec-id': 'string' } });
+      const execId = flags['exec-id'] as string | undefined;
+      return forwardingSignals(
+        client,
+        id,
+        () => attachAndWait(client, id, { execId, tail: 0 }),
+        execId,
+      );
     }
     case 'pause':
       await client.tasks.pause(one().id);
@@ -120,14 +131,18 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
     }
     case 'logs': {
       const { id, flags } = one({
-        flags: { follow: 'boolean', 'exec-id': 'string', timestamps: 'boolean' },
-        short: { f: 'follow' },
+        flags: { follow: 'boolean', 'exec-id': 'string', timestamps: 'boolean', tail: 'string' },
+        short: { f: 'follow', n: 'tail' },
       });
+      const tail = flags.tail as string | undefined;
+      if (tail !== undefined && !/^\d{1,9}$/.test(tail))
+        throw usageError(`--tail takes a whole number of lines, not "${tail}"`);
       await new Promise<void>((resolve, reject) => {
         client.tasks
           .logs(id, {
             follow: flags.follow === true,
             execId: flags['exec-id'] as string | undefined,
+            tail: tail === undefined ? undefined : Number(tail),
           })
           .subscribe({
             next: (r) =>
@@ -163,14 +178,14 @@ async function execCommand(
   id: string,
   execId: string,
   args: string[],
-  flags: { cwd?: unknown; detach?: unknown; session: TerminalSession | undefined },
+  flags: { cwd?: unknown; detach?: unknown; session: StdinSession | undefined },
 ): Promise<number> {
   const container = await client.containers.get(id);
   // Like ctr: the container's process spec with the new args.
   const process: Record<string, unknown> = {
     ...((container.spec.process ?? {}) as Record<string, unknown>),
     args,
-    terminal: flags.session !== undefined,
+    terminal: flags.session?.io.terminal === true,
   };
   if (typeof flags.cwd === 'string') process.cwd = flags.cwd;
   await client.tasks.exec(id, execId, process, flags.session?.io);
@@ -184,7 +199,7 @@ async function execCommand(
     async () => {
       await client.tasks.startExec(id, execId);
       flags.session?.attach((size) => client.tasks.resize(id, { ...size, execId }));
-      const status = await attachAndWait(client, id, execId);
+      const status = await attachAndWait(client, id, { execId });
       await client.tasks.deleteExec(id, execId).catch(() => undefined);
       return status;
     },

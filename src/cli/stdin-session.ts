@@ -9,38 +9,43 @@ import { usageError } from './args.ts';
 type Resize = (size: { width: number; height: number }) => Promise<void>;
 
 /**
- * The client side of `run -t` and `tasks exec -t`, as `ctr` does it: a FIFO of our own for the
- * process's stdin, our terminal in raw mode typing into it (Ctrl-C reaches the container's
- * terminal as a keystroke), and the terminal's size sent now and on every change.
+ * The client side of `-i` and `-t` (`run`, `tasks exec`), as `ctr` and Podman do it: a FIFO of
+ * our own for the process's stdin, and our stdin copied into it. With `-t` the process gets a
+ * terminal: ours goes to raw mode (Ctrl-C reaches the container's terminal as a keystroke) and
+ * its size is sent now and on every change. Without one, the end of our input is the end of the
+ * process's.
  */
-export interface TerminalSession {
-  /** The IO to create the task or exec with: the stdin FIFO and `terminal: true`. */
+export interface StdinSession {
+  /** The IO to create the task or exec with: the stdin FIFO, and `terminal` as asked. */
   readonly io: IoPaths;
-  /** Starts typing into the process and keeps its terminal our size; call once it is started. */
+  /** Starts copying our stdin to the process (and keeps its terminal our size); once started. */
   attach(resize: Resize): void;
   /** Gives the terminal back as it was and removes the FIFO; idempotent. */
   close(): void;
 }
 
-/** Opens a session; a usage error when our stdin or stdout is not a terminal. */
-export function openTerminalSession(): TerminalSession {
-  if (!process.stdin.isTTY || !process.stdout.isTTY)
+/** Opens a session; with a terminal, a usage error when our stdin or stdout is not one. */
+export function openStdinSession(options: { terminal: boolean }): StdinSession {
+  const { terminal } = options;
+  if (terminal && (!process.stdin.isTTY || !process.stdout.isTTY))
     throw usageError('-t needs a terminal: stdin and stdout must both be one');
-  const dir = mkdtempSync(path.join(tmpdir(), 'taskledger-tty-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'taskledger-stdin-'));
   const stdin = path.join(dir, 'stdin');
-  // Node cannot make a FIFO; this is one short command, on the interactive path only.
+  // Node cannot make a FIFO; this is one short command, on the -i and -t paths only.
   execFileSync('mkfifo', ['-m', '600', stdin]);
   let fifo: WriteStream | undefined;
   let onResize: (() => void) | undefined;
   let closed = false;
   return {
-    io: { stdin, terminal: true },
+    io: { stdin, terminal },
     attach(resize) {
-      // The open completes once the daemon's relay opens the FIFO for reading.
+      // The open completes once the daemon's relay opens the FIFO for reading. At the end of our
+      // input the FIFO is closed, and the relay passes the EOF on to the process.
       fifo = createWriteStream(stdin);
       fifo.on('error', () => undefined); // EPIPE once the process and its relay are gone
-      process.stdin.setRawMode(true);
+      if (terminal) process.stdin.setRawMode(true);
       process.stdin.pipe(fifo);
+      if (!terminal) return;
       onResize = () => {
         resize({ width: process.stdout.columns, height: process.stdout.rows }).catch(
           () => undefined,
@@ -56,7 +61,7 @@ export function openTerminalSession(): TerminalSession {
       if (fifo) {
         process.stdin.unpipe(fifo);
         fifo.destroy();
-        process.stdin.setRawMode(false);
+        if (terminal) process.stdin.setRawMode(false);
         process.stdin.destroy(); // lets the process exit: nothing more is read
       }
       rmSync(dir, { recursive: true, force: true });
