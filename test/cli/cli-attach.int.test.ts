@@ -1,8 +1,8 @@
 import { lastValueFrom } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxRootfs } from '../helpers/busybox-rootfs.ts';
+import { describe, expect, it } from 'vitest';
+import { withCliDaemon } from '../helpers/cli-daemon.ts';
 import { cli } from '../helpers/run-cli.ts';
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
+import type { TestDaemon } from '../helpers/test-daemon.ts';
 
 /** Resolves once `child`'s stdout has carried `text`. */
 function printed(child: ReturnType<typeof cli>, text: string): Promise<void> {
@@ -19,15 +19,7 @@ describe('the CLI giving a process our stdin (-i), and attaching to a running ta
   let d: TestDaemon;
   let rootfs: string;
   const tl = (...args: string[]) => cli(d.address, args);
-  beforeAll(async () => {
-    rootfs = await busyboxRootfs();
-    d = await startTestDaemon();
-  });
-  afterAll(async () => {
-    for (const t of await d.client.tasks.list().catch(() => []))
-      await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
-    await d.dispose();
-  });
+  withCliDaemon((fixture) => ({ daemon: d, rootfs } = fixture));
 
   it('run -i pipes our stdin to the process, and its end is the end of the process input', async () => {
     // `echo done` runs only once cat has seen EOF: the end of our input reached the process.

@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxRootfs } from '../helpers/busybox-rootfs.ts';
+import { describe, expect, it } from 'vitest';
+import { withCliDaemon } from '../helpers/cli-daemon.ts';
 import { cli, cliOnTerminal } from '../helpers/run-cli.ts';
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
+import type { TestDaemon } from '../helpers/test-daemon.ts';
 
 describe('the taskledger CLI against a real daemon', () => {
   let d: TestDaemon;
   let rootfs: string;
   const tl = (...args: string[]) => cli(d.address, args);
-  beforeAll(async () => {
-    rootfs = await busyboxRootfs();
-    d = await startTestDaemon();
-  });
-  afterAll(async () => {
-    for (const t of await d.client.tasks.list().catch(() => []))
-      await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
-    await d.dispose();
-  });
+  withCliDaemon((fixture) => ({ daemon: d, rootfs } = fixture));
 
   it('creates, lists, inspects, labels and removes containers', async () => {
     expect(

@@ -1,23 +1,16 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxRootfs } from '../helpers/busybox-rootfs.ts';
+import { describe, expect, it } from 'vitest';
+import { withCliDaemon } from '../helpers/cli-daemon.ts';
 import { cli } from '../helpers/run-cli.ts';
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
+import type { TestDaemon } from '../helpers/test-daemon.ts';
 import { tarOf } from './tar-fixture.ts';
 
 describe('images on the command line', () => {
   let d: TestDaemon;
   let rootfs: string;
   const tl = (...args: string[]) => cli(d.address, args);
-
-  beforeAll(async () => {
-    d = await startTestDaemon();
-    rootfs = await busyboxRootfs();
-  });
-  afterAll(async () => {
-    await d.dispose();
-  });
+  withCliDaemon((fixture) => ({ daemon: d, rootfs } = fixture));
 
   it('imports a directory and lists it', async () => {
     const imported = await tl('images', 'import', '--label', 'os=busybox', rootfs, 'busybox:cli');
