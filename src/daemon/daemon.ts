@@ -166,6 +166,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
         store,
         bus,
         log: config.log,
+        clock,
       });
       cleanups.push(() => grpc.close());
       config.log(`containerd gRPC API serving ${config.grpcAddress}`);

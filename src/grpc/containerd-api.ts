@@ -16,6 +16,7 @@ const protoFiles = [
   'containerd/events/task.proto',
   'containerd/events/container.proto',
   'containerd/runc/v1/process-details.proto',
+  'containerd/cgroups/v1/metrics.proto',
 ] as const;
 
 /** The services served, by their short name. */

@@ -1,5 +1,6 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { Clock } from '../ports/clock.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { ContainerService } from '../services/container-service.ts';
 import type { EventBus } from '../services/event-bus.ts';
@@ -7,6 +8,7 @@ import type { TaskService } from '../services/task-service.ts';
 import { loadContainerdApi } from './containerd-api.ts';
 import { containersHandlers } from './containers-handlers.ts';
 import { subscribeHandler } from './events-handler.ts';
+import { metricsHandler } from './metrics-handler.ts';
 import {
   introspectionHandlers,
   leasesHandlers,
@@ -30,6 +32,8 @@ export interface GrpcServerOptions {
   readonly bus: EventBus;
   /** Where unexpected failures are reported. */
   readonly log: Log;
+  /** What time metrics samples are stamped with. */
+  readonly clock: Clock;
 }
 
 /** A running gRPC server. */
@@ -43,7 +47,7 @@ const shutdownGraceMs = 2_000;
 
 /** Serves containerd's v1 API subset that the stock `ctr` uses, on a unix socket. */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
-  const { address, containers, tasks, store, bus, log } = options;
+  const { address, containers, tasks, store, bus, log, clock } = options;
   const api = loadContainerdApi();
   const closing = new AbortController();
   const server = new Server();
@@ -52,7 +56,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   server.addService(api.services.namespaces, namespacesHandlers(store, log));
   server.addService(api.services.leases, leasesHandlers(log));
   server.addService(api.services.containers, containersHandlers(containers, log));
-  server.addService(api.services.tasks, tasksHandlers(tasks, api, log));
+  server.addService(api.services.tasks, {
+    ...tasksHandlers(tasks, api, log),
+    Metrics: metricsHandler({ tasks, api, log, clock }),
+  });
   server.addService(api.services.events, {
     Subscribe: subscribeHandler({ store, bus, api, log, closing: closing.signal }),
   });

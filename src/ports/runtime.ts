@@ -77,12 +77,21 @@ export type RuntimeEvent =
 
 /** Resource usage of a task's cgroup, from `runc events --stats`. */
 export interface TaskMetrics {
-  readonly cpu: { readonly usageNs: number; readonly userNs: number; readonly kernelNs: number };
+  /** CPU time used, in nanoseconds: in all, in user and kernel mode, and on each CPU. */
+  readonly cpu: {
+    readonly usageNs: number;
+    readonly userNs: number;
+    readonly kernelNs: number;
+    readonly perCpuNs: readonly number[];
+  };
+  /** Memory: in use, the limit, the most ever used, and the page cache part of it. */
   readonly memory: {
     readonly usageBytes: number;
     readonly limitBytes: number;
     readonly maxUsageBytes: number;
+    readonly cacheBytes: number;
   };
+  /** Processes in the cgroup, and their limit (0: none). */
   readonly pids: { readonly current: number; readonly limit: number };
 }
 

@@ -85,11 +85,13 @@ export function parseRuncStats(stdout: string): TaskMetrics {
       usageNs: toNumber(cpuUsage.total),
       userNs: toNumber(cpuUsage.user),
       kernelNs: toNumber(cpuUsage.kernel),
+      perCpuNs: Array.isArray(cpuUsage.percpu) ? cpuUsage.percpu.map(toNumber) : [],
     },
     memory: {
       usageBytes: toNumber(memoryUsage.usage),
       limitBytes: toNumber(memoryUsage.limit),
       maxUsageBytes: toNumber(memoryUsage.max),
+      cacheBytes: toNumber(asRecord(data.memory).cache),
     },
     pids: { current: toNumber(pids.current), limit: toNumber(pids.limit) },
   };

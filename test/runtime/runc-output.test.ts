@@ -76,9 +76,18 @@ describe('runc output parsers', () => {
       },
     };
     expect(parseRuncStats(JSON.stringify(stats))).toEqual({
-      cpu: { usageNs: 57912259, userNs: 10000000, kernelNs: 40000000 },
-      memory: { usageBytes: 2646016, limitBytes: 9223372036854771712, maxUsageBytes: 2736128 },
+      cpu: { usageNs: 57912259, userNs: 10000000, kernelNs: 40000000, perCpuNs: [1, 2] },
+      memory: {
+        usageBytes: 2646016,
+        limitBytes: 9223372036854771712,
+        maxUsageBytes: 2736128,
+        cacheBytes: 1,
+      },
       pids: { current: 1, limit: 0 },
+    });
+    expect(parseRuncStats('{"type":"stats","data":{}}')).toMatchObject({
+      cpu: { perCpuNs: [] },
+      memory: { cacheBytes: 0 },
     });
   });
 });
