@@ -1,6 +1,7 @@
 import { alreadyExists, invalidArgument, notFound } from './errors.ts';
 import type { NewEvent, StoredEvent } from './event-envelope.ts';
-import { validateIdentifier, validateLabel, validateLabels } from './identifiers.ts';
+import { validateIdentifier, validateLabels } from './identifiers.ts';
+import { applyLabelPath } from './label-update.ts';
 import type { Timestamp } from './timestamp.ts';
 
 /** containerd's default runtime name. */
@@ -111,21 +112,12 @@ export function decideUpdateContainer(
 ): NewEvent[] {
   const container = requireContainer(current, namespace, id);
   const mask = command.updateMask ?? [];
-  let labels = { ...container.labels };
+  const labels = { ...container.labels };
   let spec: Record<string, unknown> | undefined;
   const given = mask.length > 0 ? mask : fieldsGiven(command);
   for (const path of given) {
-    if (path === 'labels') {
-      labels = validateLabels(command.labels);
-    } else if (path.startsWith('labels.')) {
-      const key = path.slice('labels.'.length);
-      const value = (command.labels as Record<string, unknown> | undefined)?.[key];
-      if (value === undefined || value === '') {
-        delete labels[key];
-      } else {
-        validateLabel(key, value);
-        labels[key] = value as string;
-      }
+    if (applyLabelPath(labels, path, command.labels)) {
+      continue;
     } else if (path === 'spec') {
       spec = validateSpec(command.spec);
     } else {
