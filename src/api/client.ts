@@ -8,6 +8,7 @@ import type {
   CreateContainerRequest,
   EventJson,
   EventsQuery,
+  NamespaceJson,
   UpdateContainerRequest,
   VersionJson,
 } from './wire-types.ts';
@@ -70,6 +71,22 @@ export interface TaskledgerClient {
     update(id: string, request: UpdateContainerRequest): Promise<ContainerJson>;
     /** Deletes a container (its task must be gone). */
     delete(id: string): Promise<void>;
+  };
+  /** Namespaces (not namespaced themselves). */
+  readonly namespaces: {
+    /** Creates a namespace; AlreadyExists when it exists. */
+    create(name: string, labels?: Record<string, string>): Promise<NamespaceJson>;
+    /** One namespace. */
+    get(name: string): Promise<NamespaceJson>;
+    /** Every namespace. */
+    list(): Promise<NamespaceJson[]>;
+    /** Sets labels by field path (`labels.KEY`; an empty value removes it), or all of them. */
+    update(
+      name: string,
+      request: { labels?: Record<string, string>; update_mask?: readonly string[] },
+    ): Promise<NamespaceJson>;
+    /** Deletes an empty namespace. */
+    delete(name: string): Promise<void>;
   };
   /** Tasks. */
   readonly tasks: {
@@ -188,6 +205,15 @@ export function connect(
     namespace: t.namespace,
     withNamespace: (namespace) => connect(address, { ...options, namespace }),
     version: () => c('GET', '/v1/version'),
+    namespaces: {
+      create: (name, labels) => c('POST', '/v1/namespaces', { name, labels }),
+      get: (name) => c('GET', `/v1/namespaces/${id(name)}`),
+      list: () => c('GET', '/v1/namespaces'),
+      update: (name, request) => c('PATCH', `/v1/namespaces/${id(name)}`, request),
+      delete: async (name) => {
+        await c('DELETE', `/v1/namespaces/${id(name)}`);
+      },
+    },
     containers: {
       create: (request) => c('POST', '/v1/containers', request),
       get: (cid) => c('GET', `/v1/containers/${id(cid)}`),

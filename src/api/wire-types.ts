@@ -1,5 +1,17 @@
 /** JSON shapes of the daemon's HTTP API; field names follow containerd's protos (snake_case). */
 
+/** A namespace as the API returns it. */
+export interface NamespaceJson {
+  /** Its name. */
+  readonly name: string;
+  /** Its labels. */
+  readonly labels: Record<string, string>;
+  /** When it was created (explicitly, or by its first container, image or snapshot). */
+  readonly created_at: string;
+  /** When it last changed. */
+  readonly updated_at: string;
+}
+
 /** A container as the API returns it. */
 export interface ContainerJson {
   /** Container id, unique in its namespace. */

@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
-import type { ContainerJson } from '../api/wire-types.ts';
 import { defaultSpec } from '../domain/default-spec.ts';
 import { parseArgs, parsePairs, usageError } from './args.ts';
 import type { CliContext } from './context.ts';
-import { printJson, printTable, println } from './output.ts';
+import { labelsText, printJson, printTable, println } from './output.ts';
 
 const usage = `usage: taskledger containers create --rootfs DIR|--image NAME [--label k=v]... [--env K=V]... [--cwd DIR] ID -- CMD [ARG...]
        taskledger containers ls [--filter EXPR]... [--json]
@@ -82,7 +81,7 @@ export async function containersCommand(ctx: CliContext, argv: string[]): Promis
       else
         printTable(
           ['CONTAINER', 'IMAGE', 'RUNTIME', 'LABELS'],
-          containers.map((c) => [c.id, c.image || '-', c.runtime.name, labelsText(c)]),
+          containers.map((c) => [c.id, c.image || '-', c.runtime.name, labelsText(c.labels)]),
         );
       return 0;
     }
@@ -103,7 +102,7 @@ export async function containersCommand(ctx: CliContext, argv: string[]): Promis
         update_mask: Object.keys(labels).map((k) => `labels.${k}`),
       });
       if (ctx.json) printJson(updated);
-      else println(labelsText(updated));
+      else println(labelsText(updated.labels));
       return 0;
     }
     case 'commit': {
@@ -130,9 +129,4 @@ export async function containersCommand(ctx: CliContext, argv: string[]): Promis
       process.stderr.write(`${usage}\n`);
       return 2;
   }
-}
-
-function labelsText(c: ContainerJson): string {
-  const entries = Object.entries(c.labels);
-  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : '-';
 }

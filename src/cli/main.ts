@@ -10,6 +10,7 @@ const usage = `usage: taskledger [--address SOCK] [--namespace NS] [--json] COMM
 commands:
   daemon [--root DIR] [--state DIR] [--address SOCK]   run the daemon
   containers create|ls|info|label|commit|rm ...        container metadata
+  namespaces ls|create|label|rm ...                    namespaces and their labels
   images import|ls|rm|snapshots ...                    root filesystem images (overlayfs)
   tasks start|ls|kill|ps|exec|attach|pause|resume|wait|rm|logs|metrics ...
   run [--rm] [-d|-i|-t] [--label k=v]... [--env K=V]... --rootfs DIR|--image NAME ID -- CMD [ARG...]
@@ -29,6 +30,9 @@ const commands: Record<string, () => Promise<Command>> = {
   containers: async () => (await import('./containers-command.ts')).containersCommand,
   container: async () => (await import('./containers-command.ts')).containersCommand,
   c: async () => (await import('./containers-command.ts')).containersCommand,
+  namespaces: async () => (await import('./namespaces-command.ts')).namespacesCommand,
+  namespace: async () => (await import('./namespaces-command.ts')).namespacesCommand,
+  ns: async () => (await import('./namespaces-command.ts')).namespacesCommand,
   tasks: async () => (await import('./tasks-command.ts')).tasksCommand,
   task: async () => (await import('./tasks-command.ts')).tasksCommand,
   t: async () => (await import('./tasks-command.ts')).tasksCommand,

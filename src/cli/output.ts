@@ -26,3 +26,9 @@ export function printJson(value: unknown): void {
 export function println(text: string): void {
   process.stdout.write(`${text}\n`);
 }
+
+/** Labels as `k=v,k2=v2`, or `-` when there are none. */
+export function labelsText(labels: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(labels);
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : '-';
+}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Projection } from '../domain/projection.ts';
 import { containerProjection } from '../domain/container-projection.ts';
 import { imageProjection } from '../domain/image-projection.ts';
+import { namespaceProjection } from '../domain/namespace-projection.ts';
 import { snapshotProjection } from '../domain/snapshot-projection.ts';
 import { isLive } from '../domain/task-state.ts';
 import { decideForget } from '../domain/task-decide.ts';
@@ -13,10 +14,12 @@ import { createRuncRuntime } from '../runtime/runc-runtime.ts';
 import { createContainerService } from '../services/container-service.ts';
 import { createEventBus } from '../services/event-bus.ts';
 import { withImageSnapshots } from '../services/image-containers.ts';
+import { createNamespaceService } from '../services/namespace-service.ts';
 import { createTaskService } from '../services/task-service.ts';
 import { openLedgerDatabase } from '../store/open-database.ts';
 import { createSqliteEventStore } from '../store/sqlite-event-store.ts';
 import { containerRoutes } from './container-routes.ts';
+import { namespaceRoutes } from './namespace-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { imageRoutes } from './image-routes.ts';
@@ -53,6 +56,7 @@ export const projections: readonly Projection<unknown>[] = [
   taskProjection,
   snapshotProjection,
   imageProjection,
+  namespaceProjection,
 ];
 
 /** The composition root: wires store, bus, runtime, services and the API, then serves. */
@@ -118,6 +122,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
         return [...task, ...snapshots.forContainerDelete(ns, id)];
       },
     });
+    const namespaces = createNamespaceService({ store });
     // `create` with an image prepares the container's snapshot in the same append.
     const containers = withImageSnapshots(plainContainers, { images, snapshots });
     // Reconcile before serving: nobody may see a task the runtime contradicts.
@@ -147,6 +152,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       [
         ...versionRoutes(config),
         ...containerRoutes(containers),
+        ...namespaceRoutes(namespaces),
         ...taskRoutes(tasks),
         ...eventRoutes(store, bus),
         ...historyRoutes(store),
@@ -163,6 +169,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
         address: config.grpcAddress,
         containers,
         tasks,
+        namespaces,
         store,
         bus,
         log: config.log,

@@ -26,6 +26,12 @@ export interface Projection<S> {
   toRow(state: S): ProjectionRow;
   /** Parses a row back into state. */
   fromRow(row: ProjectionRow): S;
+  /**
+   * The states at a compaction point whose snapshot has no rows for this projection (made before
+   * it existed), derived from the other projections' rows, by name. Without it, such a root
+   * cannot be opened: the events a rebuild would need are gone.
+   */
+  seed?(rows: Readonly<Record<string, readonly ProjectionRow[]>>): S[];
 }
 
 /** Splits `kind/namespace/id` stream ids; undefined when the kind differs. */

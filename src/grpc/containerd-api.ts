@@ -15,6 +15,7 @@ const protoFiles = [
   'containerd/services/events/v1/events.proto',
   'containerd/events/task.proto',
   'containerd/events/container.proto',
+  'containerd/events/namespace.proto',
   'containerd/runc/v1/process-details.proto',
   'containerd/cgroups/v1/metrics.proto',
 ] as const;

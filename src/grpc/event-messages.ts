@@ -30,6 +30,9 @@ export const eventTypeOfTopic: Readonly<Record<string, string>> = {
   '/tasks/paused': 'containerd.events.TaskPaused',
   '/tasks/resumed': 'containerd.events.TaskResumed',
   '/tasks/checkpointed': 'containerd.events.TaskCheckpointed',
+  '/namespaces/create': 'containerd.events.NamespaceCreate',
+  '/namespaces/update': 'containerd.events.NamespaceUpdate',
+  '/namespaces/delete': 'containerd.events.NamespaceDelete',
 };
 
 /**

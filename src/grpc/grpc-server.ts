@@ -4,17 +4,14 @@ import type { Clock } from '../ports/clock.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { ContainerService } from '../services/container-service.ts';
 import type { EventBus } from '../services/event-bus.ts';
+import type { NamespaceService } from '../services/namespace-service.ts';
 import type { TaskService } from '../services/task-service.ts';
 import { loadContainerdApi } from './containerd-api.ts';
 import { containersHandlers } from './containers-handlers.ts';
 import { subscribeHandler } from './events-handler.ts';
 import { metricsHandler } from './metrics-handler.ts';
-import {
-  introspectionHandlers,
-  leasesHandlers,
-  namespacesHandlers,
-  versionHandlers,
-} from './system-handlers.ts';
+import { namespacesHandlers } from './namespaces-handlers.ts';
+import { introspectionHandlers, leasesHandlers, versionHandlers } from './system-handlers.ts';
 import { tasksHandlers } from './tasks-handlers.ts';
 import type { Log } from './unary-handler.ts';
 
@@ -26,7 +23,9 @@ export interface GrpcServerOptions {
   readonly containers: ContainerService;
   /** The task service calls are made on. */
   readonly tasks: TaskService;
-  /** The log, for namespaces and for where live event subscriptions start. */
+  /** The namespace service calls are made on. */
+  readonly namespaces: NamespaceService;
+  /** The log, for where live event subscriptions start. */
   readonly store: EventStore;
   /** Live events for `Events/Subscribe`. */
   readonly bus: EventBus;
@@ -47,13 +46,13 @@ const shutdownGraceMs = 2_000;
 
 /** Serves containerd's v1 API subset that the stock `ctr` uses, on a unix socket. */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
-  const { address, containers, tasks, store, bus, log, clock } = options;
+  const { address, containers, tasks, namespaces, store, bus, log, clock } = options;
   const api = loadContainerdApi();
   const closing = new AbortController();
   const server = new Server();
   server.addService(api.services.version, versionHandlers(log));
   server.addService(api.services.introspection, introspectionHandlers(log));
-  server.addService(api.services.namespaces, namespacesHandlers(store, log));
+  server.addService(api.services.namespaces, namespacesHandlers(namespaces, log));
   server.addService(api.services.leases, leasesHandlers(log));
   server.addService(api.services.containers, containersHandlers(containers, log));
   server.addService(api.services.tasks, {

@@ -2,11 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { packageVersion } from '../api/package-version.ts';
-import { containerProjection } from '../domain/container-projection.ts';
-import { notFound } from '../domain/errors.ts';
-import { validateIdentifier } from '../domain/identifiers.ts';
-import { taskProjection } from '../domain/task-projection.ts';
-import type { EventStore } from '../ports/event-store.ts';
 import { toProtoTimestamp } from './proto-timestamp.ts';
 import { unary, type Log } from './unary-handler.ts';
 
@@ -22,29 +17,6 @@ export function versionHandlers(log: Log): UntypedServiceImplementation {
 export function introspectionHandlers(log: Log): UntypedServiceImplementation {
   const uuid = randomUUID();
   return { Server: unary(log, () => ({ uuid, pid: process.pid, pidns: pidNamespace() })) };
-}
-
-/**
- * `Namespaces/List` and `Get`. taskledger keeps no namespace records: a namespace exists while
- * it holds a container or a task (containerd keeps an emptied namespace until it is deleted).
- */
-export function namespacesHandlers(store: EventStore, log: Log): UntypedServiceImplementation {
-  const names = (): string[] => {
-    const rows = [...store.list(containerProjection), ...store.list(taskProjection)];
-    return [...new Set(rows.map((row) => row.namespace))].sort();
-  };
-  const namespace = (name: string): { name: string; labels: Record<string, string> } => ({
-    name,
-    labels: {},
-  });
-  return {
-    List: unary(log, () => ({ namespaces: names().map(namespace) })),
-    Get: unary(log, (req: { name: string }) => {
-      const name = validateIdentifier(req.name, 'namespace');
-      if (!names().includes(name)) throw notFound(`namespace "${name}": not found`);
-      return { namespace: namespace(name) };
-    }),
-  };
 }
 
 /**

@@ -93,9 +93,10 @@ export function readLogPosition(sqlite: SqliteConnection): LogPosition {
 }
 
 /**
- * The states `projection` had at the compaction point, keyed like {@link foldLog}'s map. Throws
- * FailedPrecondition when the snapshot was made by another version of the projection: the events
- * it would need to rebuild are gone.
+ * The states `projection` had at the compaction point, keyed like {@link foldLog}'s map; for a
+ * projection newer than the snapshot, what its `seed` derives. Throws FailedPrecondition when the
+ * snapshot was made by another version of the projection, or before it existed and it has no
+ * seed: the events it would need to rebuild are gone.
  */
 export function snapshotStates<S>(
   snapshot: LogSnapshot,
@@ -103,6 +104,12 @@ export function snapshotStates<S>(
   keyOf: (row: ProjectionRow) => string,
 ): Map<string, S> {
   const stored = snapshot.projections[projection.name];
+  if (!stored && projection.seed) {
+    const rows = Object.fromEntries(
+      Object.entries(snapshot.projections).map(([name, p]) => [name, p.rows]),
+    );
+    return new Map(projection.seed(rows).map((state) => [keyOf(projection.toRow(state)), state]));
+  }
   if (!stored || stored.version !== projection.version) {
     throw failedPrecondition(
       `projection ${projection.name} v${projection.version} cannot be rebuilt: events up to seq ${snapshot.seq} were compacted into a snapshot holding ${stored ? `v${stored.version}` : 'no'} rows for it`,

@@ -6,6 +6,7 @@ import { projections } from '../../src/daemon/daemon.ts';
 import { resolveRange } from '../../src/daemon/event-routes.ts';
 import { containerProjection } from '../../src/domain/container-projection.ts';
 import { isTaskledgerError, type ErrorCode } from '../../src/domain/errors.ts';
+import { namespaceProjection } from '../../src/domain/namespace-projection.ts';
 import type { Projection } from '../../src/domain/projection.ts';
 import { taskProjection } from '../../src/domain/task-projection.ts';
 import { createEventBus } from '../../src/services/event-bus.ts';
@@ -223,5 +224,27 @@ describe('admin compact', () => {
       code: 'FailedPrecondition',
       message: `projection tasks v${changed.version} cannot be rebuilt: events up to seq 49 were compacted into a snapshot holding v1 rows for it`,
     });
+  });
+
+  it('opens a root compacted before namespaces were recorded, with those of what it held', async () => {
+    const dir = await root(300);
+    await adminCompact(dir, 100);
+    // As a build without the namespaces projection left it: no snapshot rows, table or checkpoint.
+    withFile(dir, (db) => {
+      const row = db.prepare('select projections from log_snapshot').get() as {
+        projections: string;
+      };
+      const stored = JSON.parse(row.projections) as Record<string, unknown>;
+      delete stored.namespaces;
+      db.prepare('update log_snapshot set projections = ?').run(JSON.stringify(stored));
+      db.exec(`delete from namespaces; delete from projections where name = 'namespaces'`);
+    });
+    const store = await storeOf(dir);
+    const held = new Set(store.list(containerProjection).map((c) => c.namespace));
+    expect(held.size).toBeGreaterThan(0);
+    const names = store.list(namespaceProjection).map((n) => n.name);
+    expect(names).toEqual(expect.arrayContaining([...held]));
+    await closeAll();
+    expect((await adminVerify(dir)).projection).toBeUndefined();
   });
 });
