@@ -64,8 +64,9 @@ export function decideUpdateNamespace(
 }
 
 /**
- * Decides `/namespaces/delete`: NotFound when the namespace does not exist, FailedPrecondition
- * (from `inUse`, what it still holds) when it is not empty, as containerd refuses it.
+ * Decides `/namespaces/delete`: NotFound when the namespace does not exist. Whether it is empty
+ * is the caller's to check (the other projections know), as containerd refuses a namespace that
+ * still holds anything.
  */
 export function decideDeleteNamespace(current: Namespace | undefined, name: string): NewEvent[] {
   if (!current) throw notFound(`namespace "${name}": not found`);
