@@ -2,12 +2,11 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupV1MetricsType } from '../../src/grpc/metrics-handler.ts';
 import { busyboxRootfs } from '../helpers/busybox-rootfs.ts';
-import { ctr } from './ctr-runner.ts';
+import { ctr, ctrPathEnv } from './ctr-runner.ts';
 import { api, serviceClient, type TestServiceClient } from './grpc-test-client.ts';
 import { startGrpcTestDaemon, type GrpcTestDaemon } from './grpc-test-daemon.ts';
 
-// ctr puts no PATH in a --rootfs container's spec; flags go before `--rootfs`.
-const env = ['--env', 'PATH=/bin:/sbin:/usr/bin:/usr/sbin'];
+const env = ctrPathEnv;
 
 /** `ctr tasks metrics`'s table as metric name -> printed value. */
 const tableOf = (stdout: string): Map<string, string> =>

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxRootfs } from '../helpers/busybox-rootfs.ts';
-import { ctr, startCtrEvents, type CtrEvents } from './ctr-runner.ts';
+import { ctr, type CtrEvents, ctrPathEnv, startCtrEvents } from './ctr-runner.ts';
 import { startGrpcTestDaemon, type GrpcTestDaemon } from './grpc-test-daemon.ts';
 
-// ctr puts no PATH in a --rootfs container's spec; flags go before `--rootfs`.
-const env = ['--env', 'PATH=/bin:/sbin:/usr/bin:/usr/sbin'];
+const env = ctrPathEnv;
 
 describe('namespaces with the stock ctr (Namespaces/Create, Update, Delete)', () => {
   let d: GrpcTestDaemon;

@@ -1,6 +1,13 @@
 import { execa, type ResultPromise } from 'execa';
 import { runOnTerminal, type TerminalRun } from '../helpers/terminal-run.ts';
 
+/**
+ * `--env` for `ctr run`: ctr puts no PATH in a --rootfs container's spec (containerd fails the
+ * same way without it). Flags go before `--rootfs`: it is a boolean, and ctr takes everything
+ * after it as arguments.
+ */
+export const ctrPathEnv = ['--env', 'PATH=/bin:/sbin:/usr/bin:/usr/sbin'] as const;
+
 /** What a `ctr` run printed and how it exited. */
 export interface CtrResult {
   /** What it printed on stdout, without the final newline. */

@@ -2,7 +2,14 @@ import { firstValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventJson } from '../../src/api/wire-types.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
-import { ctr, ctrOnTerminal, startCtr, startCtrEvents, type CtrEvents } from './ctr-runner.ts';
+import {
+  ctr,
+  type CtrEvents,
+  ctrOnTerminal,
+  ctrPathEnv,
+  startCtr,
+  startCtrEvents,
+} from './ctr-runner.ts';
 import { startGrpcTestDaemon, type GrpcTestDaemon } from './grpc-test-daemon.ts';
 
 /**
@@ -34,9 +41,7 @@ const containerdTopics = {
   ],
 };
 
-// ctr puts no PATH in a --rootfs container's spec (containerd fails the same way without it).
-// Flags go before `--rootfs`: it is a boolean, and ctr takes everything after it as arguments.
-const env = ['--env', 'PATH=/bin:/sbin:/usr/bin:/usr/sbin'];
+const env = ctrPathEnv;
 
 describe('the stock ctr 1.6 against taskledger', () => {
   let d: GrpcTestDaemon;
