@@ -16,6 +16,8 @@ const protoFiles = [
   'containerd/events/task.proto',
   'containerd/events/container.proto',
   'containerd/events/namespace.proto',
+  'containerd/events/image.proto',
+  'containerd/events/snapshot.proto',
   'containerd/runc/v1/process-details.proto',
   'containerd/cgroups/v1/metrics.proto',
 ] as const;

@@ -33,6 +33,12 @@ export const eventTypeOfTopic: Readonly<Record<string, string>> = {
   '/namespaces/create': 'containerd.events.NamespaceCreate',
   '/namespaces/update': 'containerd.events.NamespaceUpdate',
   '/namespaces/delete': 'containerd.events.NamespaceDelete',
+  '/images/create': 'containerd.services.images.v1.ImageCreate',
+  '/images/update': 'containerd.services.images.v1.ImageUpdate',
+  '/images/delete': 'containerd.services.images.v1.ImageDelete',
+  '/snapshot/prepare': 'containerd.events.SnapshotPrepare',
+  '/snapshot/commit': 'containerd.events.SnapshotCommit',
+  '/snapshot/remove': 'containerd.events.SnapshotRemove',
 };
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxRootfs } from '../helpers/busybox-rootfs.ts';
-import { ctr, type CtrEvents, ctrPathEnv, startCtrEvents } from './ctr-runner.ts';
+import { ctr, type CtrEvents, ctrPathEnv, startLiveCtrEvents } from './ctr-runner.ts';
 import { startGrpcTestDaemon, type GrpcTestDaemon } from './grpc-test-daemon.ts';
 
 const env = ctrPathEnv;
@@ -16,13 +16,10 @@ describe('namespaces with the stock ctr (Namespaces/Create, Update, Delete)', ()
   beforeAll(async () => {
     rootfs = await busyboxRootfs();
     d = await startGrpcTestDaemon();
-    events = startCtrEvents(d.grpcAddress);
-    // ctr events prints nothing until an event comes: make some until one shows.
-    for (let i = 0; events.events.length === 0 && i < 100; i++) {
+    events = await startLiveCtrEvents(d.grpcAddress, async (i) => {
       await d.client.namespaces.create(`warmup${i}`);
       await d.client.namespaces.delete(`warmup${i}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    });
   });
   afterAll(async () => {
     await events.stop();

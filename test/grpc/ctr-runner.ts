@@ -131,3 +131,19 @@ export function startCtrEvents(address: string, filters: readonly string[] = [])
     },
   };
 }
+
+/**
+ * Starts `ctr events` and makes sure it is live: it prints nothing until an event comes, so
+ * `poke(i)` causes events (with names of its own) until one shows.
+ */
+export async function startLiveCtrEvents(
+  address: string,
+  poke: (attempt: number) => Promise<void>,
+): Promise<CtrEvents> {
+  const events = startCtrEvents(address);
+  for (let i = 0; events.events.length === 0 && i < 100; i++) {
+    await poke(i);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return events;
+}

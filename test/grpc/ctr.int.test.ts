@@ -8,7 +8,7 @@ import {
   ctrOnTerminal,
   ctrPathEnv,
   startCtr,
-  startCtrEvents,
+  startLiveCtrEvents,
 } from './ctr-runner.ts';
 import { startGrpcTestDaemon, type GrpcTestDaemon } from './grpc-test-daemon.ts';
 
@@ -58,19 +58,17 @@ describe('the stock ctr 1.6 against taskledger', () => {
   beforeAll(async () => {
     rootfs = await busyboxRootfs();
     d = await startGrpcTestDaemon();
-    events = startCtrEvents(d.grpcAddress);
-    // ctr events prints nothing until an event comes: create containers until one shows, so
-    // the subscription is known to be live before the tests start.
+    // Containers in a namespace of their own until ctr events shows one: the subscription is
+    // then known to be live before the tests start.
     const warmup = d.client.withNamespace('warmup');
-    for (let i = 0; events.events.length === 0 && i < 100; i++) {
+    events = await startLiveCtrEvents(d.grpcAddress, async (i) => {
       await warmup.containers.create({
         id: `w${i}`,
         rootfs,
         spec: { process: { args: ['true'] } },
       });
       await warmup.containers.delete(`w${i}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    });
   });
 
   afterAll(async () => {

@@ -95,6 +95,20 @@ describe('toEnvelope', () => {
   });
 
   it('sends an event of a topic without a containerd message with no payload', () => {
-    expect(toEnvelope(api, stored('/snapshot/prepare', { key: 'k' })).event).toBeNull();
+    const intent = stored('/taskledger/tasks/create-intent', { container_id: 'web' });
+    expect(toEnvelope(api, intent).event).toBeNull();
+  });
+
+  it("encodes image events in containerd's images package, and snapshot events", () => {
+    const image = toEnvelope(api, stored('/images/create', { name: 'b:1', labels: { a: '1' } }));
+    expect(image.event!.type_url).toBe('containerd.services.images.v1.ImageCreate');
+    const prepare = { key: 'web', parent: 'base:1', snapshotter: 'overlayfs', id: 7 };
+    const snapshot = toEnvelope(api, stored('/snapshot/prepare', prepare));
+    expect(snapshot.event!.type_url).toBe('containerd.events.SnapshotPrepare');
+    expect(api.decode('containerd.events.SnapshotPrepare', snapshot.event!.value)).toEqual({
+      key: 'web',
+      parent: 'base:1',
+      snapshotter: 'overlayfs',
+    });
   });
 });
