@@ -8,8 +8,8 @@ import { exportLines } from '../store/log-export.ts';
 import { importLog, type ImportResult } from '../store/log-import.ts';
 import { openLedgerDatabase, type LedgerDatabase } from '../store/open-database.ts';
 import {
-  diffProjection,
-  rebuildProjection,
+  diffProjections,
+  rebuildProjections,
   type ProjectionDifference,
 } from '../store/projection-rebuild.ts';
 import { createSqliteEventStore, type SqliteEventStore } from '../store/sqlite-event-store.ts';
@@ -69,7 +69,10 @@ async function withOfflineStore<T>(
 /** Replays the log (from the compaction snapshot, if any) into fresh projection tables. */
 export function adminRebuild(root: string): Promise<number> {
   return withOfflineStore(root, (db, store) => {
-    for (const p of projections) rebuildProjection(db.sqlite, store.table(p));
+    rebuildProjections(
+      db.sqlite,
+      projections.map((p) => store.table(p)),
+    );
     return store.lastSeq();
   });
 }
@@ -77,10 +80,10 @@ export function adminRebuild(root: string): Promise<number> {
 /** Checks the hash chain and that every projection equals snapshot + replay of the log. */
 export function adminVerify(root: string): Promise<VerifyReport> {
   return withOfflineStore(root, (db, store) => {
-    let projection: ProjectionDifference | undefined;
-    for (const p of projections) {
-      projection ??= diffProjection(db.sqlite, store.table(p));
-    }
+    const projection = diffProjections(
+      db.sqlite,
+      projections.map((p) => store.table(p)),
+    );
     const compactedThrough = store.compaction()?.seq;
     return {
       events: store.lastSeq(),

@@ -8,7 +8,7 @@ import {
   type LogSnapshot,
 } from './log-snapshot.ts';
 import type { SqliteConnection } from './open-database.ts';
-import { foldFromSnapshot } from './projection-rebuild.ts';
+import { foldAllFromSnapshot } from './projection-rebuild.ts';
 import type { EventRow } from './stored-event-row.ts';
 import { verifyChain } from './verify-chain.ts';
 
@@ -62,17 +62,15 @@ export function compactLog(
       }
       const through = beforeSeq - 1;
       const cut = sqlite.prepare('select * from events where seq = ?').get(through) as EventRow;
+      const states = foldAllFromSnapshot(sqlite, projections, through);
       const snapshot: LogSnapshot = {
         seq: through,
         hash: cut.hash,
         timestamp: cut.timestamp,
         projections: Object.fromEntries(
-          projections.map((p) => [
+          projections.map((p, i) => [
             p.name,
-            {
-              version: p.version,
-              rows: [...foldFromSnapshot(sqlite, p, through).values()].map((s) => p.toRow(s)),
-            },
+            { version: p.version, rows: [...states[i]!.values()].map((s) => p.toRow(s)) },
           ]),
         ),
       };

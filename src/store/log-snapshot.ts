@@ -93,7 +93,7 @@ export function readLogPosition(sqlite: SqliteConnection): LogPosition {
 }
 
 /**
- * The states `projection` had at the compaction point, keyed like {@link foldLog}'s map; for a
+ * The states `projection` had at the compaction point, keyed like {@link foldAllFromSnapshot}'s maps; for a
  * projection newer than the snapshot, what its `seed` derives. Throws FailedPrecondition when the
  * snapshot was made by another version of the projection, or before it existed and it has no
  * seed: the events it would need to rebuild are gone.

@@ -46,8 +46,12 @@ export function createProjectionTable<S>(
     apply(streamId, events) {
       const key = projection.keyOf(streamId);
       if (!key) return;
-      let state = load(streamId);
+      const loaded = load(streamId);
+      let state = loaded;
       for (const e of events) state = projection.evolve(state, e);
+      // An evolve that changes nothing returns the state it was given: the row stays as it is
+      // (the namespace of a container's every event, most of the time).
+      if (state === loaded) return;
       if (state === undefined) remove.run(key);
       else upsert.run(projection.toRow(state));
     },

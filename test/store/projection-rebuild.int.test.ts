@@ -12,7 +12,7 @@ import { taskStreamId } from '../../src/domain/task-evolve.ts';
 import { taskProjection } from '../../src/domain/task-projection.ts';
 import type { NewEvent } from '../../src/domain/event-envelope.ts';
 import type { EventStore } from '../../src/ports/event-store.ts';
-import { diffProjection, rebuildProjection } from '../../src/store/projection-rebuild.ts';
+import { diffProjections, rebuildProjections } from '../../src/store/projection-rebuild.ts';
 import { openTempStore, type TempStore } from '../helpers/temp-store.ts';
 
 const projections = [containerProjection, taskProjection] as Projection<unknown>[];
@@ -192,13 +192,14 @@ describe('projection rebuild', () => {
       expect(topics).toContain(topic);
     }
     expect(t.store.list(containerProjection).length).toBeGreaterThan(10);
-    for (const p of projections)
-      expect(diffProjection(t.db.sqlite, t.store.table(p))).toBeUndefined();
+    const { store } = t;
+    const tables = projections.map((p) => store.table(p));
+    expect(diffProjections(t.db.sqlite, tables)).toBeUndefined();
 
-    // And a rebuilt table is row for row the inline one.
-    const before = t.store.table(taskProjection).rows();
-    rebuildProjection(t.db.sqlite, t.store.table(taskProjection));
-    expect(t.store.table(taskProjection).rows()).toEqual(before);
+    // And tables rebuilt together, in one pass over the log, are row for row the inline ones.
+    const before = tables.map((table) => table.rows());
+    rebuildProjections(t.db.sqlite, tables);
+    expect(tables.map((table) => table.rows())).toEqual(before);
   });
 
   it('finds the first row that differs from the replay', async () => {
@@ -208,7 +209,10 @@ describe('projection rebuild', () => {
     t.db.sqlite
       .prepare(`update containers set labels = '{"tampered":"yes"}' where namespace = ? and id = ?`)
       .run(victim.namespace, victim.id);
-    const diff = diffProjection(t.db.sqlite, t.store.table(containerProjection));
+    const diff = diffProjections(t.db.sqlite, [
+      t.store.table(taskProjection),
+      t.store.table(containerProjection),
+    ]);
     expect(diff?.key).toBe(`${victim.namespace}/${victim.id}`);
     expect(diff?.stored?.labels).toBe('{"tampered":"yes"}');
   });
