@@ -1,10 +1,10 @@
 import { failedPrecondition } from '../domain/errors.ts';
+import type { StoredEvent } from '../domain/event-envelope.ts';
 import type { Projection, ProjectionRow } from '../domain/projection.ts';
 import { readLogPosition, readSnapshot, snapshotStates } from './log-snapshot.ts';
 import type { SqliteConnection } from './open-database.ts';
 import type { ProjectionTable } from './projection-table.ts';
 import { toStoredEvent, type EventRow } from './stored-event-row.ts';
-import type { StoredEvent } from '../domain/event-envelope.ts';
 
 /** Where a projection's table and a replay of the log first disagree. */
 export interface ProjectionDifference {
