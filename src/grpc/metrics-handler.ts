@@ -67,25 +67,27 @@ export function metricsHandler(deps: {
     } catch (error) {
       throw new GrpcStatusError(status.UNKNOWN, (error as Error).message, { cause: error });
     }
-    const matching = tasks.list(ns).filter((t) => isLive(t) && filter.match(adaptTask(t)));
-    const samples = await Promise.all(
-      matching.map(async (task): Promise<ProtoMetric | undefined> => {
-        const collected = clock.now();
-        let metrics: TaskMetrics;
-        try {
-          metrics = await tasks.metrics(ns, task.containerId);
-        } catch (error) {
-          if (isTaskledgerError(error) && error.code !== 'Internal') return undefined;
-          throw error;
-        }
-        const value = api.encode(cgroupV1MetricsType, cgroupV1Metrics(metrics));
-        return {
-          timestamp: toProtoTimestamp(collected),
-          id: task.containerId,
-          data: { type_url: cgroupV1MetricsType, value },
-        };
-      }),
-    );
-    return { metrics: samples.filter((s) => s !== undefined) };
+    const metrics: ProtoMetric[] = [];
+    // One task after the other, as containerd does: an unfiltered call on a namespace with many
+    // tasks must not start a runc per task at once.
+    for (const task of tasks.list(ns).filter((t) => isLive(t) && filter.match(adaptTask(t)))) {
+      const collected = clock.now();
+      let sample: TaskMetrics;
+      try {
+        sample = await tasks.metrics(ns, task.containerId);
+      } catch (error) {
+        if (isTaskledgerError(error) && error.code !== 'Internal') continue; // stopped meanwhile
+        throw error;
+      }
+      metrics.push({
+        timestamp: toProtoTimestamp(collected),
+        id: task.containerId,
+        data: {
+          type_url: cgroupV1MetricsType,
+          value: api.encode(cgroupV1MetricsType, cgroupV1Metrics(sample)),
+        },
+      });
+    }
+    return { metrics };
   });
 }
