@@ -1,9 +1,8 @@
 import type { ContainerJson } from '../api/wire-types.ts';
 import type { Container } from '../domain/container.ts';
-import { invalidArgument } from '../domain/errors.ts';
 import type { ContainerService } from '../services/container-service.ts';
 import type { Route } from './http-router.ts';
-import { objectBody, optionalField } from './request-body.ts';
+import { objectBody, optionalField, updateMaskField } from './request-body.ts';
 
 /** Maps a container to its API shape. */
 export function containerToJson(c: Container): ContainerJson {
@@ -66,14 +65,10 @@ export function containerRoutes(containers: ContainerService): Route[] {
       pattern: '/v1/containers/:id',
       handler(req) {
         const body = objectBody(req.body, 'update container');
-        const mask = optionalField<unknown[]>(body, 'update_mask', 'array');
-        if (mask && !mask.every((p) => typeof p === 'string')) {
-          throw invalidArgument('field "update_mask" must be an array of strings');
-        }
         const container = containers.update(
           req.namespace,
           req.params.id!,
-          { labels: body.labels, spec: body.spec, updateMask: mask },
+          { labels: body.labels, spec: body.spec, updateMask: updateMaskField(body) },
           req.cause,
         );
         return { body: containerToJson(container) };

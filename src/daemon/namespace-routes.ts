@@ -1,9 +1,8 @@
 import type { NamespaceJson } from '../api/wire-types.ts';
-import { invalidArgument } from '../domain/errors.ts';
 import type { Namespace } from '../domain/namespace.ts';
 import type { NamespaceService } from '../services/namespace-service.ts';
 import type { Route } from './http-router.ts';
-import { objectBody, optionalField } from './request-body.ts';
+import { objectBody, updateMaskField } from './request-body.ts';
 
 /** Maps a namespace to its API shape. */
 export function namespaceToJson(n: Namespace): NamespaceJson {
@@ -46,14 +45,10 @@ export function namespaceRoutes(namespaces: NamespaceService): Route[] {
       pattern: '/v1/namespaces/:name',
       handler(req) {
         const body = objectBody(req.body, 'update namespace');
-        const mask = optionalField<unknown[]>(body, 'update_mask', 'array');
-        if (mask && !mask.every((p) => typeof p === 'string')) {
-          throw invalidArgument('field "update_mask" must be an array of strings');
-        }
         const command = {
           name: req.params.name,
           labels: body.labels,
-          updateMask: mask as string[],
+          updateMask: updateMaskField(body),
         };
         return { body: namespaceToJson(namespaces.update(command, req.cause)) };
       },

@@ -34,3 +34,12 @@ export function requiredField<T>(
   if (value === undefined) throw invalidArgument(`field "${name}" is required`);
   return value;
 }
+
+/** Reads the optional `update_mask` of an update: an array of field paths (strings). */
+export function updateMaskField(body: Record<string, unknown>): string[] | undefined {
+  const mask = optionalField<unknown[]>(body, 'update_mask', 'array');
+  if (mask && !mask.every((p) => typeof p === 'string')) {
+    throw invalidArgument('field "update_mask" must be an array of strings');
+  }
+  return mask;
+}

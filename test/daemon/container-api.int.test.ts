@@ -183,6 +183,13 @@ describe('container API over the unix socket', () => {
         'InvalidArgument',
         /update_mask" must be an array/,
       );
+      for (const path of ['/v1/containers/db', '/v1/namespaces/team'])
+        await expectError(
+          rawRequest(d.address, 'PATCH', path, JSON.stringify({ update_mask: ['labels.a', 7] })),
+          400,
+          'InvalidArgument',
+          /^field "update_mask" must be an array of strings$/,
+        );
     });
 
     it('refuses a huge body without reading it all', async () => {
