@@ -1,14 +1,27 @@
+import { containerProjection } from './container-projection.ts';
+import { imageProjection } from './image-projection.ts';
 import { evolveNamespace, type Namespace } from './namespace.ts';
-import { parseStreamId, type Projection, type ProjectionRow } from './projection.ts';
+import type { Projection, ProjectionRow } from './projection.ts';
+import { snapshotProjection } from './snapshot-projection.ts';
 
-/** Streams whose first event makes their namespace exist (see {@link evolveNamespace}). */
-const objectKinds = ['container', 'image', 'snapshot'];
+/**
+ * The projections whose rows live in a namespace: the first of them made in it makes the
+ * namespace exist, and it can be removed only once it holds none. Their names say what it holds.
+ */
+export const namespaceHolders: readonly Projection<unknown>[] = [
+  containerProjection,
+  imageProjection,
+  snapshotProjection,
+];
 
 /** The namespace a stream counts for: its own (`namespace/NAME`), or its objects'. */
 function namespaceOf(streamId: string): string | undefined {
   if (streamId.startsWith('namespace/')) return streamId.slice('namespace/'.length);
-  const kind = streamId.slice(0, streamId.indexOf('/'));
-  return objectKinds.includes(kind) ? parseStreamId(streamId, kind)?.namespace : undefined;
+  for (const holder of namespaceHolders) {
+    const key = holder.keyOf(streamId);
+    if (key) return key.namespace as string;
+  }
+  return undefined;
 }
 
 /**
@@ -40,8 +53,8 @@ export const namespaceProjection: Projection<Namespace> = {
   // cut, as if each was created with the first of them still there.
   seed(rows) {
     const seeded = new Map<string, Namespace>();
-    for (const table of ['containers', 'images', 'snapshots'])
-      for (const row of rows[table] ?? []) {
+    for (const holder of namespaceHolders)
+      for (const row of rows[holder.name] ?? []) {
         const name = row.namespace as string;
         const at = row.created_at as string;
         const known = seeded.get(name);

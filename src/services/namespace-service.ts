@@ -1,8 +1,6 @@
-import { containerProjection } from '../domain/container-projection.ts';
 import { failedPrecondition, notFound } from '../domain/errors.ts';
 import type { EventCause, NewEvent } from '../domain/event-envelope.ts';
 import { validateIdentifier } from '../domain/identifiers.ts';
-import { imageProjection } from '../domain/image-projection.ts';
 import {
   decideCreateNamespace,
   decideDeleteNamespace,
@@ -10,9 +8,7 @@ import {
   namespaceStreamId,
   type Namespace,
 } from '../domain/namespace.ts';
-import { namespaceProjection } from '../domain/namespace-projection.ts';
-import { snapshotProjection } from '../domain/snapshot-projection.ts';
-import type { Projection } from '../domain/projection.ts';
+import { namespaceHolders, namespaceProjection } from '../domain/namespace-projection.ts';
 import type { EventStore } from '../ports/event-store.ts';
 
 /** Namespaces, after containerd's namespaces service: create, get, list, update, delete. */
@@ -51,17 +47,11 @@ export function createNamespaceService(deps: { readonly store: EventStore }): Na
     return load(name);
   };
 
-  /** What the namespace still holds, by containerd's names for it. */
-  const holdings = (name: string): string[] => {
-    const kinds: [string, Projection<unknown>][] = [
-      ['containers', containerProjection],
-      ['images', imageProjection],
-      ['snapshots', snapshotProjection],
-    ];
-    return kinds
-      .filter(([, projection]) => store.list(projection, { namespace: name }).length > 0)
-      .map(([kind]) => kind);
-  };
+  /** What the namespace still holds, by containerd's names for it (`containers`, ...). */
+  const holdings = (name: string): string[] =>
+    namespaceHolders
+      .filter((holder) => store.list(holder, { namespace: name }).length > 0)
+      .map((holder) => holder.name);
 
   return {
     list: () => store.list(namespaceProjection),
