@@ -122,7 +122,7 @@ async function readSyncReport(
       const seen = changes;
       const text = read();
       if (text.includes('\n')) return text;
-      if (!(await isMonitorAlive(monitor))) return read();
+      if (!isMonitorAlive(monitor)) return read();
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
       if (changes !== seen) continue;

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { formatTimestampNs } from '../domain/timestamp.ts';
 import type { Exit } from '../ports/runtime.ts';
-import { isLiveState, readProcessStat } from './process-stat.ts';
+import { isLiveState, readProcessStatSync } from './process-stat.ts';
 import type { ProcessPaths } from './runtime-layout.ts';
 
 /** Status reported when conmon could not learn the real one (it writes -1), as containerd does. */
@@ -87,17 +87,17 @@ export async function exists(file: string): Promise<boolean> {
 
 /**
  * Whether the conmon monitoring `process` is alive: its pid runs (not a zombie) and its command
- * line names this monitor directory, so a recycled pid is never mistaken for it.
+ * line names this monitor directory, so a recycled pid is never mistaken for it. Synchronous:
+ * a pid file and two procfs reads, where three thread-pool round trips cost more than the reads,
+ * and task deletion polls this until conmon is gone.
  */
-export async function isMonitorAlive(process: ProcessPaths): Promise<boolean> {
-  const pid = await readPidFile(process.conmonPidFile);
+export function isMonitorAlive(process: ProcessPaths): boolean {
+  const pid = readPidFileSync(process.conmonPidFile);
   if (pid === undefined) return false;
   try {
-    const [cmdline, stat] = await Promise.all([
-      readFile(`/proc/${pid}/cmdline`, 'utf8'),
-      readProcessStat(pid),
-    ]);
-    return stat !== undefined && isLiveState(stat) && cmdline.split('\0').includes(process.dir);
+    const stat = readProcessStatSync(pid);
+    if (stat === undefined || !isLiveState(stat)) return false;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(process.dir);
   } catch {
     return false;
   }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { failedPrecondition, TaskledgerError } from '../domain/errors.ts';
 import type { Mount } from '../ports/runtime.ts';
@@ -38,7 +39,9 @@ export async function mountRootfs(
  * a lazy unmount when the mount is busy, so recovery can always remove the bundle afterwards.
  */
 export async function unmountRootfs(target: string, runner: SubprocessRunner): Promise<void> {
-  if (!(await hasMountsAt(target))) return;
+  // Nothing can be mounted at or below a path that does not exist (a plain-directory rootfs has
+  // no mount point): no need to read the mount table.
+  if (!existsSync(target) || !(await hasMountsAt(target))) return;
   const outcome = await runner.run({
     file: 'umount',
     args: umountArgs(target, false),

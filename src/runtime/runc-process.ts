@@ -111,7 +111,7 @@ export class RuncProcess implements RuntimeProcess {
     if (pid === undefined) throw failedPrecondition(`${this.#name} is not running`);
     // runc kill only signals a container's init; an exec is signalled by its host pid. The exit
     // file check above and conmon still holding the process (not yet reaped) rule out a reused pid.
-    if (!(await isMonitorAlive(paths))) throw failedPrecondition(`${this.#name} is not running`);
+    if (!isMonitorAlive(paths)) throw failedPrecondition(`${this.#name} is not running`);
     try {
       process.kill(pid, signal);
     } catch (error) {
@@ -123,7 +123,7 @@ export class RuncProcess implements RuntimeProcess {
 
   async delete(): Promise<void> {
     const paths = this.#paths;
-    if (!(await readExit(paths)) && (await isMonitorAlive(paths))) {
+    if (!(await readExit(paths)) && isMonitorAlive(paths)) {
       throw failedPrecondition(`${this.#name} is still running`);
     }
     this.#ctx.watcher.unwatch(paths.dir);

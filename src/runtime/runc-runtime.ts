@@ -198,7 +198,7 @@ class RuncRuntime implements Runtime {
         // Never started: runc delete --force kills the waiting init, and conmon records the exit.
         await this.#ctx.runc.run(runcDeleteArgs(this.#ctx.layout.runcRoot(namespace), id, true));
         exit = await awaitExit(this.#ctx.watcher, init, exitGraceMs);
-      } else if (await isMonitorAlive(paths.init)) {
+      } else if (isMonitorAlive(paths.init)) {
         // Stopped, and conmon is still draining output before it writes the exit.
         exit = await awaitExit(this.#ctx.watcher, init, exitGraceMs);
       }

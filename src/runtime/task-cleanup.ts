@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +13,9 @@ import { stopStdinRelay } from './stdin-relay.ts';
 import { removeStoppedContainer } from './stopped-container-removal.ts';
 
 const monitorGraceMs = 2_000;
+// conmon exits within a few milliseconds of writing `exit` (it fsyncs the log first), so the
+// first checks come every millisecond and later ones every ten.
+const monitorFirstChecks = 20;
 const monitorCheckMs = 10;
 
 /**
@@ -32,15 +35,20 @@ export function taskProcesses(paths: TaskPaths): ProcessPaths[] {
 /**
  * Waits for a process's conmon to finish (it drains output and writes `exit` after the process
  * dies), and SIGKILLs it after `graceMs`. This bounded wait is cleanup only: exits are learnt
- * from inotify, never from here.
+ * from inotify, never from here. Once `exit` is there, conmon has written its last byte into the
+ * monitor directory (it only unlinks its attach socket and exits after it), so there is nothing
+ * to wait for.
  */
 export async function stopMonitor(process: ProcessPaths, graceMs = monitorGraceMs): Promise<void> {
-  for (let waited = 0; waited < graceMs; waited += monitorCheckMs) {
-    if (!(await isMonitorAlive(process))) return;
-    await sleep(monitorCheckMs);
+  if (existsSync(process.exitFile)) return;
+  for (let check = 0, waited = 0; waited < graceMs; check += 1) {
+    if (!isMonitorAlive(process)) return;
+    const pause = check < monitorFirstChecks ? 1 : monitorCheckMs;
+    await sleep(pause);
+    waited += pause;
   }
   const pid = await readPidFile(process.conmonPidFile);
-  if (pid !== undefined && (await isMonitorAlive(process))) killQuietly(pid);
+  if (pid !== undefined && isMonitorAlive(process)) killQuietly(pid);
 }
 
 /**
@@ -75,5 +83,7 @@ export async function removeTask(ctx: RuncContext, namespace: string, id: string
       await rm(path.join(ctx.layout.socketDir, process.monitorId), { force: true });
     }),
   ]);
-  await rm(paths.bundle, { recursive: true, force: true });
+  // Synchronously: a config, a few monitor files and FIFOs, an empty mount point; the async
+  // removal spends a thread-pool round trip on each.
+  rmSync(paths.bundle, { recursive: true, force: true });
 }

@@ -62,6 +62,15 @@ describe('removing a stopped runc container in-process', () => {
     expect(existsSync(containerDir)).toBe(false);
   });
 
+  it('takes a cgroup already gone as removed', async () => {
+    await writeState();
+    await rm(path.join(cgroups[0]!, 'child'), { recursive: true });
+    await rm(cgroups[1]!, { recursive: true });
+    expect(await removeStoppedContainer(containerDir)).toBe(true);
+    expect(cgroups.filter((cgroup) => existsSync(cgroup))).toEqual([]);
+    expect(existsSync(containerDir)).toBe(false);
+  });
+
   it('removes a state directory holding more than state.json too', async () => {
     await writeState();
     await writeFile(path.join(containerDir, 'exec.fifo'), ''); // left when killed before its start
