@@ -49,6 +49,11 @@ export interface IoPaths {
   readonly stderr?: string;
   /** Whether it gets a pseudo-terminal (its output is then all stdout). */
   readonly terminal?: boolean;
+  /**
+   * Keeps its stdin open for `tasks attach` (instead of `stdin`): the daemon holds a FIFO, shown
+   * as the task's (or exec's) `stdin`, that attach clients write to; none of them ends it.
+   */
+  readonly open_stdin?: boolean;
 }
 
 /** The typed client of the daemon's API; the CLI is built on it. */
@@ -130,11 +135,12 @@ export interface TaskledgerClient {
     deleteExec(id: string, execId: string): Promise<ExitJson>;
     /**
      * Log records; with follow, until the process exits; with tail, only the last `tail` lines
-     * already written (0: only what comes next).
+     * already written (0: only what comes next). `opened` is called once the daemon has fixed
+     * where they start: everything the process writes after that is in them.
      */
     logs(
       id: string,
-      options?: { follow?: boolean; execId?: string; tail?: number },
+      options?: { follow?: boolean; execId?: string; tail?: number; opened?: () => void },
     ): Observable<LogRecordJson>;
   };
   /** Images (named read-only bases) and the snapshots containers are made of. */
@@ -188,12 +194,13 @@ export function connect(
   const c = <T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> =>
     call<T>(t, method, path, body, signal);
   const id = encodeURIComponent;
-  const observe = <T>(path: string): Observable<T> =>
+  const observe = <T>(path: string, opened?: () => void): Observable<T> =>
     new Observable<T>((subscriber) => {
       const abort = new AbortController();
       void (async () => {
         try {
-          for await (const item of stream<T>(t, path, abort.signal)) subscriber.next(item);
+          for await (const item of stream<T>(t, path, abort.signal, undefined, opened))
+            subscriber.next(item);
           subscriber.complete();
         } catch (error) {
           if (!abort.signal.aborted) subscriber.error(error);
@@ -266,6 +273,7 @@ export function connect(
             exec_id: o.execId,
             tail: o.tail,
           }),
+          o.opened,
         ),
     },
     images: {

@@ -132,15 +132,18 @@ export async function call<T>(
 
 /**
  * Opens an NDJSON stream; yields each line parsed; a trailing `{error}` line is thrown. A `body`
- * makes it a POST (an import answering with progress lines).
+ * makes it a POST (an import answering with progress lines). `opened` is called once the daemon
+ * has answered with the stream's start, before any line.
  */
 export async function* stream<T>(
   options: TransportOptions,
   path: string,
   signal?: AbortSignal,
   body?: unknown,
+  opened?: () => void,
 ): AsyncGenerator<T> {
   const res = await send(options, body === undefined ? 'GET' : 'POST', path, body, signal);
+  if ((res.statusCode ?? 500) < 400) opened?.();
   if ((res.statusCode ?? 500) >= 400) {
     const text = await readBody(res);
     let parsed: unknown;

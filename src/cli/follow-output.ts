@@ -9,19 +9,30 @@ export function writeRecord(record: LogRecordJson): void {
 /**
  * Streams a task's (or exec's) output to ours until it exits, then resolves with its exit status.
  * The log stream ends by itself once the process has exited and its output is drained. With
- * `tail`, only the last `tail` lines already written come first (0: only what comes next).
+ * `tail`, only the last `tail` lines already written come first (0: only what comes next), and
+ * `opened` hears when that start is fixed. When `detach` aborts, it stops following and resolves
+ * with 0, leaving the process running.
  */
 export async function attachAndWait(
   client: TaskledgerClient,
   id: string,
-  options: { execId?: string; tail?: number } = {},
+  options: { execId?: string; tail?: number; detach?: AbortSignal; opened?: () => void } = {},
 ): Promise<number> {
-  const { execId, tail } = options;
-  await new Promise<void>((resolve, reject) => {
-    client.tasks
-      .logs(id, { follow: true, execId, tail })
-      .subscribe({ next: writeRecord, error: reject, complete: resolve });
+  const { execId, tail, detach, opened } = options;
+  const exited = await new Promise<boolean>((resolve, reject) => {
+    const following = client.tasks
+      .logs(id, { follow: true, execId, tail, opened })
+      .subscribe({ next: writeRecord, error: reject, complete: () => resolve(true) });
+    detach?.addEventListener(
+      'abort',
+      () => {
+        following.unsubscribe();
+        resolve(false);
+      },
+      { once: true },
+    );
   });
+  if (!exited) return 0;
   const exit = await client.tasks.wait(id, { execId });
   return exit.exit_status;
 }

@@ -7,10 +7,11 @@ import { openStdinSessionFor, stdinFlags } from './stdin-flags.ts';
 import type { StdinSession } from './stdin-session.ts';
 
 /**
- * `taskledger run [--rm] [-d|-i|-t] [--label k=v]... [--env K=V]... --rootfs DIR ID -- CMD...`:
+ * `taskledger run [--rm] [-d] [-i] [-t] [--label k=v]... [--env K=V]... --rootfs DIR ID -- CMD...`:
  * container, task and start in one go; in the foreground, streams output, forwards SIGINT and
  * SIGTERM, and exits with the task's status (128+N when killed by signal N). With `-i` the
  * process reads our stdin; with `-t` it gets a terminal that ours types into (stdin-session.ts).
+ * With `-d` as well, its stdin stays open for `tasks attach` (stdin-flags.ts).
  */
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags, positionals, rest } = parseArgs(argv, {

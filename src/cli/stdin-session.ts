@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { IoPaths } from '../api/client.ts';
 import { usageError } from './args.ts';
+import { scanDetachKeys } from './detach-keys.ts';
 
 /** Sends a window size; the session ignores its failures (the process may be gone). */
 type Resize = (size: { width: number; height: number }) => Promise<void>;
@@ -27,44 +28,107 @@ export interface StdinSession {
 /** Opens a session; with a terminal, a usage error when our stdin or stdout is not one. */
 export function openStdinSession(options: { terminal: boolean }): StdinSession {
   const { terminal } = options;
-  if (terminal && (!process.stdin.isTTY || !process.stdout.isTTY))
+  if (terminal && !isTerminal())
     throw usageError('-t needs a terminal: stdin and stdout must both be one');
   const dir = mkdtempSync(path.join(tmpdir(), 'taskledger-stdin-'));
   const stdin = path.join(dir, 'stdin');
   // Node cannot make a FIFO; this is one short command, on the -i and -t paths only.
   execFileSync('mkfifo', ['-m', '600', stdin]);
-  let fifo: WriteStream | undefined;
-  let onResize: (() => void) | undefined;
+  let copy: StdinCopy | undefined;
   let closed = false;
   return {
     io: { stdin, terminal },
     attach(resize) {
       // The open completes once the daemon's relay opens the FIFO for reading. At the end of our
       // input the FIFO is closed, and the relay passes the EOF on to the process.
-      fifo = createWriteStream(stdin);
-      fifo.on('error', () => undefined); // EPIPE once the process and its relay are gone
-      if (terminal) process.stdin.setRawMode(true);
-      process.stdin.pipe(fifo);
-      if (!terminal) return;
-      onResize = () => {
-        resize({ width: process.stdout.columns, height: process.stdout.rows }).catch(
-          () => undefined,
-        );
-      };
-      onResize();
-      process.stdout.on('resize', onResize);
+      copy = copyStdin({ fifo: stdin, terminal, resize, detachKeys: false });
     },
     close() {
       if (closed) return;
       closed = true;
-      if (onResize) process.stdout.off('resize', onResize);
-      if (fifo) {
-        process.stdin.unpipe(fifo);
-        fifo.destroy();
-        if (terminal) process.stdin.setRawMode(false);
-        process.stdin.destroy(); // lets the process exit: nothing more is read
-      }
+      copy?.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `tasks attach` to a process with an open stdin: our keystrokes or input go to its FIFO. */
+export interface AttachedStdin {
+  /** Whether our terminal types into the process's (raw mode, its size kept ours). */
+  readonly terminal: boolean;
+  /** Settles once the detach keys (ctrl-p ctrl-q) were typed; only with a terminal. */
+  readonly detached: Promise<void>;
+  /** Gives the terminal back as it was and stops copying; idempotent. */
+  close(): void;
+}
+
+/**
+ * Copies our stdin into the FIFO of a process's open stdin (the daemon's, shown as its `stdin`),
+ * as `podman attach` does. When the process has a terminal and ours is one too, ours goes to raw
+ * mode, its size follows ours, and ctrl-p ctrl-q detaches, leaving it running. The end of our
+ * input is not the end of the process's: the daemon holds its stdin open for the next client.
+ */
+export function attachStdin(options: {
+  fifo: string;
+  terminal: boolean;
+  resize: Resize;
+}): AttachedStdin {
+  const terminal = options.terminal && isTerminal();
+  let detach: () => void = () => undefined;
+  const detached = new Promise<void>((resolve) => (detach = resolve));
+  const copy = copyStdin({ ...options, terminal, detachKeys: terminal, onDetach: detach });
+  return { terminal, detached, close: () => copy.close() };
+}
+
+const isTerminal = (): boolean => process.stdin.isTTY === true && process.stdout.isTTY === true;
+
+interface StdinCopy {
+  close(): void;
+}
+
+/** Copies our stdin into `fifo` (and, with a terminal, sizes and detach keys); see above. */
+function copyStdin(options: {
+  fifo: string;
+  terminal: boolean;
+  resize: Resize;
+  detachKeys: boolean;
+  onDetach?: () => void;
+}): StdinCopy {
+  const { terminal } = options;
+  let closed = false;
+  const fifo: WriteStream = createWriteStream(options.fifo);
+  fifo.on('error', () => undefined); // EPIPE once the process and its relay are gone
+  if (terminal) process.stdin.setRawMode(true);
+  if (options.detachKeys) {
+    let pending = false;
+    process.stdin.on('data', (chunk: Buffer) => {
+      const scan = scanDetachKeys(chunk, pending);
+      pending = scan.pending;
+      if (scan.forward.length > 0) fifo.write(scan.forward);
+      if (scan.detach) options.onDetach?.();
+    });
+  } else {
+    process.stdin.pipe(fifo);
+  }
+  const onResize = (): void => {
+    options
+      .resize({ width: process.stdout.columns, height: process.stdout.rows })
+      .catch(() => undefined);
+  };
+  if (terminal) {
+    onResize();
+    process.stdout.on('resize', onResize);
+  }
+  return {
+    close() {
+      if (closed) return;
+      closed = true;
+      process.stdout.off('resize', onResize);
+      process.stdin.unpipe(fifo);
+      process.stdin.removeAllListeners('data');
+      fifo.destroy();
+      if (terminal) process.stdin.setRawMode(false);
+      process.stdin.destroy(); // lets the process exit: nothing more is read
     },
   };
 }

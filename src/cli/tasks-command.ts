@@ -10,8 +10,8 @@ const usage = `usage: taskledger tasks start [-d] ID
        taskledger tasks ls [--json]
        taskledger tasks kill [-s SIGNAL] [--all] [--exec-id EID] ID
        taskledger tasks ps ID
-       taskledger tasks exec [-d|-i|-t] --exec-id EID ID -- CMD [ARG...]
-       taskledger tasks attach [--exec-id EID] ID
+       taskledger tasks exec [-d] [-i] [-t] --exec-id EID ID -- CMD [ARG...]
+       taskledger tasks attach [--exec-id EID] [--no-stdin] ID
        taskledger tasks pause|resume|wait|metrics ID
        taskledger tasks rm [--force] ID
        taskledger tasks logs [-f] [--tail N] [--exec-id EID] ID`;
@@ -97,16 +97,12 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
       }
     }
     case 'attach': {
-      // Like `ctr tasks attach` and `podman attach`: what the process writes from now on, our
-      // SIGINT and SIGTERM passed on to it, and its exit status as ours.
-      const { id, flags } = one({ flags: { 'exec-id': 'string' } });
-      const execId = flags['exec-id'] as string | undefined;
-      return forwardingSignals(
-        client,
-        id,
-        () => attachAndWait(client, id, { execId, tail: 0 }),
-        execId,
-      );
+      const { id, flags } = one({ flags: { 'exec-id': 'string', 'no-stdin': 'boolean' } });
+      const { attachCommand } = await import('./attach-command.ts');
+      return attachCommand(client, id, {
+        execId: flags['exec-id'] as string | undefined,
+        stdin: flags['no-stdin'] !== true,
+      });
     }
     case 'pause':
       await client.tasks.pause(one().id);

@@ -75,6 +75,9 @@ export async function serveApi(
       const response = await found.route.handler(request);
       if ('stream' in response) {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        // Sent now, not with the first line: the client learns the stream is open (an attach
+        // sends its input only then).
+        res.flushHeaders();
         await response.stream(res);
         return;
       }

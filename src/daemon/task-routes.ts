@@ -20,6 +20,7 @@ export function taskToJson(t: Task): Record<string, unknown> {
     stdout: t.io.stdout,
     stderr: t.io.stderr,
     terminal: t.io.terminal,
+    open_stdin: t.io.openStdin === true,
     exit_status: t.exitStatus,
     exited_at: t.exitedAt,
     error: t.error,
@@ -30,6 +31,9 @@ export function taskToJson(t: Task): Record<string, unknown> {
       exec_id: x.execId,
       status: x.status,
       pid: x.pid,
+      stdin: x.io.stdin,
+      terminal: x.io.terminal,
+      open_stdin: x.io.openStdin === true,
       exit_status: x.exitStatus,
       exited_at: x.exitedAt,
     })),
@@ -221,11 +225,18 @@ export function taskRoutes(tasks: TaskService): Route[] {
             return t.execs[execId]?.status === 'stopped' || t.status === 'stopped';
           return t.status === 'stopped' || t.status === 'deleting';
         };
+        const exited = follow ? tasks.wait(ns, id, execId, req.signal) : undefined;
+        // Positioned before the answer starts: the client knows what comes next is in it.
+        const records = await followLog(path, {
+          follow,
+          finished,
+          exited,
+          signal: req.signal,
+          tail,
+        });
         return {
           async stream(res: ServerResponse) {
-            const exited = follow ? tasks.wait(ns, id, execId, req.signal) : undefined;
-            const options = { follow, finished, exited, signal: req.signal, tail };
-            for await (const record of followLog(path, options)) {
+            for await (const record of records) {
               if (!(await writeLine(res, record))) return;
             }
             res.end();
@@ -246,5 +257,11 @@ function tailOf(value: string | null): number | undefined {
 
 /** The stdio fields of a create or exec body (validated by the task service). */
 function ioFields(body: Record<string, unknown>): Record<string, unknown> {
-  return { stdin: body.stdin, stdout: body.stdout, stderr: body.stderr, terminal: body.terminal };
+  return {
+    stdin: body.stdin,
+    stdout: body.stdout,
+    stderr: body.stderr,
+    terminal: body.terminal,
+    openStdin: body.open_stdin,
+  };
 }

@@ -42,7 +42,7 @@ export function decideCreateIntent(
 /** The outcome of a create the runtime accepted. */
 export function decideCreated(
   task: Task,
-  outcome: { pid: number; bundle: string; rootfs: readonly unknown[] },
+  outcome: { pid: number; bundle: string; rootfs: readonly unknown[]; stdinFifo?: string },
 ): NewEvent[] {
   requireStatus(task, ['creating'], 'complete the creation of');
   return [
@@ -52,13 +52,17 @@ export function decideCreated(
         container_id: task.containerId,
         bundle: outcome.bundle,
         rootfs: outcome.rootfs,
-        io: task.io,
+        io: withStdinFifo(task.io, outcome.stdinFifo),
         checkpoint: '',
         pid: outcome.pid,
       },
     },
   ];
 }
+
+/** An open stdin's io, with the FIFO the runtime holds for it as its stdin (as containerd shows). */
+export const withStdinFifo = (io: TaskIoState, fifo: string | undefined): TaskIoState =>
+  fifo === undefined ? io : { ...io, stdin: fifo };
 
 /** The outcome of a create the runtime refused. */
 export function decideCreateFailed(task: Task, error: string): NewEvent[] {

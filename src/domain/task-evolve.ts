@@ -15,6 +15,7 @@ export function ioOf(value: unknown): TaskIoState {
     stdout: io.stdout ?? '',
     stderr: io.stderr ?? '',
     terminal: io.terminal ?? false,
+    ...(io.openStdin === true ? { openStdin: true } : {}),
   };
 }
 
@@ -46,6 +47,8 @@ export function evolveTask(state: Task | undefined, e: StoredEvent): Task | unde
           status: 'created',
           pid: p.pid as number,
           bundle: p.bundle as string,
+          // The runtime's FIFO of an open stdin is known once it created the task.
+          io: p.io === undefined ? state.io : ioOf(p.io),
           updatedAt: at,
         }
       );

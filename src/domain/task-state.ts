@@ -30,6 +30,12 @@ export interface TaskIoState {
   readonly stderr: string;
   /** Whether a terminal was asked for. */
   readonly terminal: boolean;
+  /**
+   * Whether stdin stays open for attach clients (`run -d -i`), Docker's `OpenStdin`: the
+   * runtime holds a FIFO (then `stdin`) that clients write to, and no client's leaving ends it.
+   * Absent when not, so that rows and events from before it read the same.
+   */
+  readonly openStdin?: true;
 }
 
 /** An exec process of a task. */

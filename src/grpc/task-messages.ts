@@ -1,4 +1,4 @@
-import type { ExecState, Task, TaskStatus } from '../domain/task-state.ts';
+import type { ExecState, Task, TaskIoState, TaskStatus } from '../domain/task-state.ts';
 import type { ExitResult } from '../services/task-service.ts';
 import { toProtoTimestamp, type ProtoTimestamp } from './proto-timestamp.ts';
 
@@ -22,7 +22,7 @@ export interface ProtoProcess {
   readonly pid: number;
   /** One of {@link processStatus}. */
   readonly status: number;
-  /** stdin path the client gave (a FIFO), or empty. */
+  /** stdin path the client gave (a FIFO), the daemon's FIFO of an open stdin, or empty. */
   readonly stdin: string;
   /** stdout path the client gave, or empty. */
   readonly stdout: string;
@@ -68,6 +68,16 @@ export function statusOf(status: TaskStatus): number {
   }
 }
 
+/** The stdio fields of a process message (`openStdin` has none: the FIFO is its `stdin`). */
+const stdio = (
+  io: TaskIoState,
+): Pick<ProtoProcess, 'stdin' | 'stdout' | 'stderr' | 'terminal'> => ({
+  stdin: io.stdin,
+  stdout: io.stdout,
+  stderr: io.stderr,
+  terminal: io.terminal,
+});
+
 /** The init process of a task. */
 export function taskToProcess(t: Task): ProtoProcess {
   return {
@@ -75,7 +85,7 @@ export function taskToProcess(t: Task): ProtoProcess {
     id: t.containerId,
     pid: t.pid,
     status: statusOf(t.status),
-    ...t.io,
+    ...stdio(t.io),
     exit_status: t.exitStatus ?? 0,
     exited_at: toProtoTimestamp(t.exitedAt),
   };
@@ -88,7 +98,7 @@ export function execToProcess(t: Task, x: ExecState): ProtoProcess {
     id: x.execId,
     pid: x.pid,
     status: statusOf(x.status),
-    ...x.io,
+    ...stdio(x.io),
     exit_status: x.exitStatus ?? 0,
     exited_at: toProtoTimestamp(x.exitedAt),
   };

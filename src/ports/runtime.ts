@@ -22,6 +22,12 @@ export interface TaskIO {
   readonly stderr?: string;
   /** Whether the process gets a pseudo-terminal. */
   readonly terminal: boolean;
+  /**
+   * Keeps the process's stdin open for attach clients instead of reading `stdin`: the runtime
+   * makes a FIFO ({@link RuntimeTask.stdinFifo}) and relays what any client writes to it; a
+   * client's leaving is no end of input.
+   */
+  readonly openStdin?: boolean;
 }
 
 /** An OCI runtime spec (config.json) as a JSON object. */
@@ -99,6 +105,8 @@ export interface TaskMetrics {
 export interface RuntimeProcess {
   /** The exec id given by the client. */
   readonly execId: string;
+  /** For an exec with an open stdin, the FIFO attach clients write to (made when it starts). */
+  readonly stdinFifo?: string;
   /** Starts the process; resolves with its pid once it runs. */
   start(): Promise<number>;
   /** Sends `signal` (a number) to the process. */
@@ -119,6 +127,8 @@ export interface RuntimeTask {
   readonly pid: number;
   /** The OCI bundle directory. */
   readonly bundle: string;
+  /** For a task created with an open stdin, the FIFO attach clients write to (on create's handle). */
+  readonly stdinFifo?: string;
   /** Starts the init process created by {@link Runtime.create}. */
   start(): Promise<void>;
   /** Sends `signal` to the init process, or to every process in the task when `all` is set. */

@@ -11,7 +11,7 @@ import { startLogForwarder } from './log-forwarder.ts';
 import { exists, isMonitorAlive, readExit, readPidFile } from './monitor-files.ts';
 import type { RuncContext } from './runc-context.ts';
 import type { ProcessPaths } from './runtime-layout.ts';
-import { prepareStdinRelay, startStdinRelay, stopStdinRelay } from './stdin-relay.ts';
+import { startStdinRelay, stdinRelayFor, stopStdinRelay } from './stdin-relay.ts';
 import { resizeTerminal } from './terminal-control.ts';
 
 /**
@@ -19,10 +19,12 @@ import { resizeTerminal } from './terminal-control.ts';
  * own monitor directory (`<bundle>/execs/<execId>/`: process.json, pid, log, exit). Its exit is
  * reported like the init's, with `execId` set.
  *
- * A stdin path is relayed into conmon's attach socket (see stdin-relay.ts), as for the init.
+ * A stdin path, or an open stdin's FIFO, is relayed into conmon's attach socket (see
+ * stdin-relay.ts), as for the init.
  */
 export class RuncProcess implements RuntimeProcess {
   readonly execId: string;
+  readonly stdinFifo?: string;
   readonly #ctx: RuncContext;
   readonly #watched: WatchedProcess;
   readonly #io: TaskIO;
@@ -32,6 +34,7 @@ export class RuncProcess implements RuntimeProcess {
     this.#ctx = ctx;
     this.#watched = watched;
     this.#io = io;
+    if (io.openStdin === true) this.stdinFifo = watched.paths.stdinFifo;
   }
 
   get #paths(): ProcessPaths {
@@ -49,7 +52,7 @@ export class RuncProcess implements RuntimeProcess {
       throw failedPrecondition(`${this.#name} was already started`);
     }
     const { layout, watcher, forwarders } = this.#ctx;
-    const stdin = this.#io.stdin ? await prepareStdinRelay(this.#io.stdin) : undefined;
+    const stdin = await stdinRelayFor(this.#io, paths);
     // The log exists before conmon starts, so the forwarder can watch it from the first byte.
     await writeFile(paths.logFile, '', { flag: 'a' });
     watcher.watch(this.#watched);

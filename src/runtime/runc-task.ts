@@ -47,16 +47,24 @@ export class RuncTask implements RuntimeTask {
   readonly id: string;
   readonly pid: number;
   readonly bundle: string;
+  readonly stdinFifo?: string;
   readonly #ctx: RuncContext;
   readonly #paths: TaskPaths;
 
-  constructor(ctx: RuncContext, namespace: string, id: string, pid: number) {
+  constructor(
+    ctx: RuncContext,
+    namespace: string,
+    id: string,
+    pid: number,
+    options: { openStdin?: boolean } = {},
+  ) {
     this.namespace = namespace;
     this.id = id;
     this.pid = pid;
     this.#ctx = ctx;
     this.#paths = ctx.layout.task(namespace, id);
     this.bundle = this.#paths.bundle;
+    if (options.openStdin === true) this.stdinFifo = this.#paths.init.stdinFifo;
   }
 
   get #root(): string {

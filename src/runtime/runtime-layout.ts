@@ -35,6 +35,8 @@ export interface ProcessPaths {
   readonly controlFifo: string;
   /** Pid of the stdin relay (see stdin-relay.ts), when the process was given a stdin path. */
   readonly stdinRelayPidFile: string;
+  /** The FIFO of an open stdin: attach clients write to it, the relay holds it open. */
+  readonly stdinFifo: string;
 }
 
 /** Where everything of one task lives. */
@@ -106,6 +108,7 @@ export function createRuntimeLayout(stateDir: string): RuntimeLayout {
       attachDir,
       controlFifo: path.join(attachDir, 'ctl'),
       stdinRelayPidFile: path.join(dir, 'stdin-relay.pid'),
+      stdinFifo: path.join(dir, 'stdin'),
     });
 
   return Object.freeze({

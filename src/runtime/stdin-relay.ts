@@ -5,13 +5,19 @@ import { isMissing, readPidFile } from './monitor-files.ts';
 import { resolveExecutable } from './resolve-executable.ts';
 import { outcomeError } from './runc-cli.ts';
 import { isLiveState, readProcessStat } from './process-stat.ts';
+import type { TaskIO } from '../ports/runtime.ts';
 import type { ProcessPaths } from './runtime-layout.ts';
 import type { SubprocessRunner } from './subprocess-runner.ts';
 
 /** A checked stdin path and the programs its relay needs, found before anything is started. */
 export interface StdinRelaySource {
-  /** The client's stdin path: a FIFO or a regular file. */
+  /** The client's stdin path (a FIFO or a regular file), or the FIFO to make for an open stdin. */
   readonly path: string;
+  /**
+   * An open stdin: the relay makes the FIFO and opens it for reading and writing, so it never
+   * sees an end of input, whoever comes and goes on the writing side.
+   */
+  readonly open: boolean;
   /** util-linux `setsid`. */
   readonly setsid: string;
   /** `socat`, which can connect to a SOCK_SEQPACKET socket (Node cannot). */
@@ -32,12 +38,29 @@ export async function prepareStdinRelay(stdin: string): Promise<StdinRelaySource
     if (isMissing(error)) throw invalidArgument(`stdin ${stdin} does not exist`);
     throw error;
   }
+  return { path: stdin, open: false, ...(await relayPrograms()) };
+}
+
+/**
+ * The relay a process's IO asks for, checked before conmon starts: the client's stdin path, an
+ * open stdin (its FIFO is the process's `stdinFifo`), or none.
+ */
+export async function stdinRelayFor(
+  io: TaskIO,
+  process: ProcessPaths,
+): Promise<StdinRelaySource | undefined> {
+  if (io.openStdin === true)
+    return { path: process.stdinFifo, open: true, ...(await relayPrograms()) };
+  return io.stdin ? prepareStdinRelay(io.stdin) : undefined;
+}
+
+const relayPrograms = async (): Promise<{ setsid: string; socat: string }> => {
   const [setsid, socat] = await Promise.all([
     resolveExecutable('setsid'),
     resolveExecutable('socat'),
   ]);
-  return { path: stdin, setsid, socat };
-}
+  return { setsid, socat };
+};
 
 // Run by the relay once it is in its own session, with cwd = the attach dir: opens the input
 // (a FIFO open waits here for a writer, off the daemon) and becomes socat, keeping its pid.
@@ -48,11 +71,16 @@ export async function prepareStdinRelay(stdin: string): Promise<StdinRelaySource
 //   EOF, after which it frees the client and may never close the process's stdin.
 // - `-t 5`: after EOF on the input, keep draining until conmon closes (the process ended) or 5 s
 //   have passed: conmon handles the EOF long before. After conmon closes, wait as long for EOF.
-const relayScript = 'exec "$0" -b 8192 -t 5 STDIN!!OPEN:/dev/null UNIX-CONNECT:attach,type=5 <"$1"';
+// - An open stdin's FIFO is opened read-write (`<>`): the relay is then a writer too, so the FIFO
+//   never reports an end of input, and the open does not wait for a client.
+const relayScript = (open: boolean): string =>
+  `exec "$0" -b 8192 -t 5 STDIN!!OPEN:/dev/null UNIX-CONNECT:attach,type=5 ${open ? '<>' : '<'}"$1"`;
 // Run by the runner: starts the relay in the background and prints its pid. A background job of
 // a non-interactive sh is not a process-group leader, so `setsid` calls setsid(2) without forking
-// and the pid printed is the relay's for its whole life (sh, then socat).
-const launchScript = '"$0" /bin/sh -c "$1" "$2" "$3" </dev/null >/dev/null 2>&1 & echo $!';
+// and the pid printed is the relay's for its whole life (sh, then socat). An open stdin's FIFO is
+// made first, so it exists once this returns.
+const launchScript = (open: boolean): string =>
+  `${open ? 'mkfifo -m 600 "$3" || exit 1; ' : ''}"$0" /bin/sh -c "$1" "$2" "$3" </dev/null >/dev/null 2>&1 & echo $!`;
 
 /** What {@link startStdinRelay} needs. */
 export interface StdinRelayOptions {
@@ -77,7 +105,14 @@ export async function startStdinRelay(options: StdinRelayOptions): Promise<void>
   const { process, source } = options;
   const outcome = await options.runner.run({
     file: '/bin/sh',
-    args: ['-c', launchScript, source.setsid, relayScript, source.socat, source.path],
+    args: [
+      '-c',
+      launchScript(source.open),
+      source.setsid,
+      relayScript(source.open),
+      source.socat,
+      source.path,
+    ],
     cwd: process.attachDir,
     timeoutMs: options.timeoutMs,
   });

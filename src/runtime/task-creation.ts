@@ -18,7 +18,7 @@ import { parseRuncState, type RuncContainerState } from './runc-output.ts';
 import { RuncTask } from './runc-task.ts';
 import { mountRootfs } from './rootfs-mounts.ts';
 import { rootfsPlan, type RootfsPlan } from './rootfs-source.ts';
-import { prepareStdinRelay, startStdinRelay } from './stdin-relay.ts';
+import { startStdinRelay, stdinRelayFor } from './stdin-relay.ts';
 import { removeTask } from './task-cleanup.ts';
 
 /** What runc says of a container, or undefined when it does not know it. */
@@ -47,7 +47,7 @@ function checkRootfsDirectory(rootfs: RootfsPlan): void {
  * Creates a task: validates, writes the bundle (config.json and, for a mounted rootfs, its mount
  * point), mounts the rootfs unless it is a plain directory (rootfs-source.ts), starts watching
  * the init's monitor directory and forwarding its output, then has conmon run `runc create`,
- * and relays the stdin path, if any, into conmon (stdin-relay.ts).
+ * and relays the stdin path or an open stdin's FIFO, if any, into conmon (stdin-relay.ts).
  * Everything is checked that can be before anything is written; after that, any failure removes
  * every trace again (runc container, mounts, monitor, stdin relay, bundle).
  */
@@ -73,7 +73,7 @@ export async function createTask(
     terminal: opts.io.terminal,
   });
   checkRootfsDirectory(rootfs);
-  const stdin = opts.io.stdin ? await prepareStdinRelay(opts.io.stdin) : undefined;
+  const stdin = await stdinRelayFor(opts.io, paths.init);
   // No `runc state` probe first (a process spawn on the hot path): the bundle directory is
   // created exclusively below, and a runc container without a bundle is an orphan that recovery
   // removes; `runc create` itself refuses a taken id with its own message.
@@ -127,7 +127,7 @@ export async function createTask(
         timeoutMs: ctx.conmonTimeoutMs,
       });
     }
-    return new RuncTask(ctx, namespace, id, pid);
+    return new RuncTask(ctx, namespace, id, pid, { openStdin: stdin?.open });
   } catch (error) {
     // Leave nothing behind: no runc container, no mount, no monitor, no bundle.
     await removeTask(ctx, namespace, id).catch(() => undefined);

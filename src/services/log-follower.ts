@@ -20,15 +20,40 @@ export interface FollowOptions {
  * Reads a k8s-file log from the start (or its last `tail` lines); with `follow`, keeps reading as
  * it grows (inotify through fs.watch) until `finished()` is true and everything written has been
  * read, or `signal` aborts.
+ *
+ * Where it starts is fixed when this resolves, before anything is read: with `tail: 0`, a caller
+ * that then tells its client the stream is open (attach, before it sends input) misses nothing
+ * the process writes after that. The records must then be read to their end (or `signal` abort),
+ * which closes the file.
  */
-export async function* followLog(path: string, options: FollowOptions): AsyncGenerator<LogRecord> {
+export async function followLog(
+  path: string,
+  options: FollowOptions,
+): Promise<AsyncGenerator<LogRecord>> {
   let file;
   try {
     file = await open(path, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !options.follow) return;
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  try {
+    const position =
+      file && options.tail !== undefined ? await startOfLastLines(file, options.tail) : 0;
+    return readRecords(path, file, position, options);
+  } catch (error) {
+    await file?.close();
+    throw error;
+  }
+}
+
+async function* readRecords(
+  path: string,
+  opened: FileHandle | undefined,
+  start: number,
+  options: FollowOptions,
+): AsyncGenerator<LogRecord> {
+  let file = opened;
+  if (!file && !options.follow) return;
   let wake: (() => void) | undefined;
   const watcher = options.follow
     ? watch(path.slice(0, path.lastIndexOf('/')) || '/', () => wake?.())
@@ -46,8 +71,7 @@ export async function* followLog(path: string, options: FollowOptions): AsyncGen
     () => undefined,
   );
   try {
-    let position =
-      file && options.tail !== undefined ? await startOfLastLines(file, options.tail) : 0;
+    let position = start;
     let pending = '';
     const buffer = Buffer.alloc(64 * 1024);
     for (;;) {

@@ -2,11 +2,14 @@ import { invalidArgument } from '../domain/errors.ts';
 import { ioOf } from '../domain/task-evolve.ts';
 import type { TaskIoState } from '../domain/task-state.ts';
 
-/** Validates the io paths of a create or exec request: absolute, no `..`. */
+/**
+ * Validates the io of a create or exec request: absolute paths without `..`, and at most one
+ * source of stdin (a client's path, or `openStdin` for a FIFO the runtime keeps).
+ */
 export function parseIo(value: unknown): TaskIoState {
   if (value === undefined || value === null) return ioOf(undefined);
   if (typeof value !== 'object' || Array.isArray(value))
-    throw invalidArgument('io must be an object {stdin, stdout, stderr, terminal}');
+    throw invalidArgument('io must be an object {stdin, stdout, stderr, terminal, openStdin}');
   const io = value as Record<string, unknown>;
   for (const name of ['stdin', 'stdout', 'stderr']) {
     const path = io[name];
@@ -15,8 +18,12 @@ export function parseIo(value: unknown): TaskIoState {
       throw invalidArgument(`io.${name} must be an absolute path`);
     if (path.split('/').includes('..')) throw invalidArgument(`io.${name} must not contain ".."`);
   }
-  if (io.terminal !== undefined && typeof io.terminal !== 'boolean')
-    throw invalidArgument('io.terminal must be a boolean');
+  for (const name of ['terminal', 'openStdin']) {
+    if (io[name] !== undefined && typeof io[name] !== 'boolean')
+      throw invalidArgument(`io.${name} must be a boolean`);
+  }
+  if (io.openStdin === true && typeof io.stdin === 'string' && io.stdin !== '')
+    throw invalidArgument('io.stdin and io.openStdin cannot both be set: give one source of stdin');
   return ioOf(io);
 }
 

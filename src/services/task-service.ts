@@ -111,6 +111,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
               pid: created.pid,
               bundle: created.bundle,
               rootfs,
+              stdinFifo: created.stdinFifo,
             }),
           cause,
         )!;
@@ -173,11 +174,17 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       const io = parseIo(request.io);
       const process = parseProcess(request.process);
       return mutex.run(key(ns, id), async () => {
-        const events = decide.decideExecAdded(live(ns, id), request.execId, process, io);
+        decide.decideExecAdded(live(ns, id), request.execId, process, io);
         const execId = request.execId as string;
         const p = await (await handle(ns, id)).exec(execId, process, io);
         execHandles.set(`${key(ns, id)}/${execId}`, p);
-        return record(ns, id, () => events, cause)!;
+        const added = decide.withStdinFifo(io, p.stdinFifo);
+        return record(
+          ns,
+          id,
+          (t) => decide.decideExecAdded(decide.requireTask(t, ns, id), execId, process, added),
+          cause,
+        )!;
       });
     },
 

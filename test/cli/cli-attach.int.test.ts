@@ -1,16 +1,24 @@
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { withCliDaemon } from '../helpers/cli-daemon.ts';
-import { cli } from '../helpers/run-cli.ts';
+import { cli, cliOnTerminal } from '../helpers/run-cli.ts';
 import type { TestDaemon } from '../helpers/test-daemon.ts';
 
-/** Resolves once `child`'s stdout has carried `text`. */
+const seen = new WeakMap<ReturnType<typeof cli>, { text: string }>();
+
+/** Resolves once `child`'s stdout has carried `text`, counting what it printed before the call. */
 function printed(child: ReturnType<typeof cli>, text: string): Promise<void> {
-  let seen = '';
+  let output = seen.get(child);
+  if (!output) {
+    const recorded = { text: '' };
+    child.stdout.on('data', (chunk: Buffer) => (recorded.text += chunk.toString()));
+    seen.set(child, (output = recorded));
+  }
+  const { text: already } = output;
+  if (already.includes(text)) return Promise.resolve();
   return new Promise((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) resolve();
+    child.stdout.on('data', () => {
+      if (output.text.includes(text)) resolve();
     });
   });
 }
@@ -38,7 +46,7 @@ describe('the CLI giving a process our stdin (-i), and attaching to a running ta
     expect((await tl('containers', 'info', 'piped')).exitCode).toBe(3);
   });
 
-  it('tasks exec -i feeds an exec, and -i or -t with -d is refused with nothing created', async () => {
+  it('tasks exec -i feeds an exec, to the end of our input', async () => {
     await tl('run', '-d', '--rootfs', rootfs, 'exec-host', '--', 'sleep', '600');
     const exec = await cli(
       d.address,
@@ -47,24 +55,52 @@ describe('the CLI giving a process our stdin (-i), and attaching to a running ta
     );
     expect(exec.stdout.trim()).toBe('3');
     expect(exec.exitCode).toBe(0);
-    const detached = await tl('run', '-d', '-i', '--rootfs', rootfs, 'nobody', '--', 'cat');
-    expect(detached.stderr).toBe('taskledger: -i and -d cannot be combined: nobody would type');
-    expect(detached.exitCode).toBe(2);
-    expect((await tl('containers', 'info', 'nobody')).exitCode).toBe(3);
-    const execDetached = await tl(
-      'tasks',
-      'exec',
-      '-dt',
-      '--exec-id',
-      'e',
-      'exec-host',
-      '--',
-      'sh',
-    );
-    expect(execDetached.stderr).toBe('taskledger: -t and -d cannot be combined: nobody would type');
     expect((await d.client.tasks.get('exec-host')).execs).toEqual([]); // `count` was removed
     await d.client.tasks.delete('exec-host', { force: true });
     await d.client.containers.delete('exec-host');
+  });
+
+  it('run -d -i keeps stdin open: each tasks attach types into it, and none ends it', async () => {
+    const script = 'while read l; do echo "got $l"; done; echo eof';
+    await tl('run', '-d', '-i', '--rootfs', rootfs, 'held', '--', 'sh', '-c', script);
+    // Each attach's input ends at once; the process's does not, so both attaches stay.
+    const first = cli(d.address, ['tasks', 'attach', 'held'], { input: 'one\n' });
+    await printed(first, 'got one');
+    const second = cli(d.address, ['tasks', 'attach', 'held'], { input: 'two\n' });
+    await printed(second, 'got two');
+    await printed(first, 'got two');
+    await d.client.tasks.kill('held', { signal: 'SIGKILL' });
+    const [one, two] = await Promise.all([first, second]);
+    expect(one.stdout).toBe('got one\ngot two');
+    expect(two.stdout).toBe('got two');
+    expect([one.exitCode, two.exitCode]).toEqual([137, 137]);
+    await d.client.tasks.delete('held');
+    await d.client.containers.delete('held');
+  });
+
+  it('tasks exec -dt, then attach on a terminal: it types in, and ctrl-p ctrl-q detaches', async () => {
+    await tl('run', '-d', '--rootfs', rootfs, 'tty-host', '--', 'sleep', '600');
+    const exec = ['tasks', 'exec', '-dt', '--exec-id', 'sh1', 'tty-host', '--', 'sh'];
+    expect((await tl(...exec)).exitCode).toBe(0);
+    const attach = ['tasks', 'attach', '--exec-id', 'sh1', 'tty-host'];
+    const detached = await cliOnTerminal(d.address, attach, {
+      cols: 70,
+      rows: 20,
+      input: [{ type: 'echo sum-$((20+5))\r' }, { after: 'sum-25', type: '\x10\x11' }],
+    });
+    expect(detached.exitCode).toBe(0);
+    expect(detached.stdout).toContain('sum-25\r');
+    const sh1 = ((await d.client.tasks.get('tty-host')).execs as { status: string }[])[0];
+    expect(sh1?.status).toBe('running');
+    // Attached again, the terminal has our size, and `exit` ends the shell with its status.
+    const again = await cliOnTerminal(d.address, attach, {
+      cols: 70,
+      rows: 20,
+      input: 'until [ "$(stty size)" = "20 70" ]; do sleep 0.05; done; exit 4\r',
+    });
+    expect(again.exitCode).toBe(4);
+    await d.client.tasks.delete('tty-host', { force: true });
+    await d.client.containers.delete('tty-host');
   });
 
   it('tasks attach follows what the task writes from now on, passes SIGTERM, exits with its status', async () => {

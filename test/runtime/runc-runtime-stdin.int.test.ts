@@ -1,4 +1,11 @@
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -130,5 +137,64 @@ describe('runc runtime stdin (real runc + conmon + socat)', () => {
       .catch((e: unknown) => e);
     expect(isTaskledgerError(error, 'InvalidArgument')).toBe(true);
     expect(await fx.runtime.get('default', 'bad-stdin')).toBeUndefined();
+  });
+});
+
+describe('an open stdin (run -d -i): a FIFO of the runtime that clients come and go on', () => {
+  /** Reads two lines: a client's leaving must not end its input after the first. */
+  const twoReads = ['sh', '-c', 'read a; echo "got $a"; read b; echo "got $b"'];
+
+  it('passes what each writer writes, and no writer closing it ends the input', async () => {
+    const task = await fx.create('open', twoReads, { io: { openStdin: true, terminal: false } });
+    expect(task.stdinFifo).toBe(path.join(task.bundle, 'init', 'stdin'));
+    expect(statSync(task.stdinFifo!).isFIFO()).toBe(true);
+    await task.start();
+    await writeFifo(task.stdinFifo!, 'one\n');
+    await eventually(() => expect(stdoutOf(task.logPath())).toBe('got one\n'));
+    // The first writer has closed: had the process seen EOF, it would have printed "got " and
+    // exited. It still waits for its second line.
+    expect(await task.status()).toBe('running');
+    await writeFifo(task.stdinFifo!, 'two\n');
+    expect(await fx.nextEvent(initExit('open'))).toMatchObject({ status: 0 });
+    expect(stdoutOf(task.logPath())).toBe('got one\ngot two\n');
+    await fx.runtime.delete(task);
+    expect(existsSync(task.stdinFifo!)).toBe(false);
+    await eventually(() => expect(relaysOf(fx.stateDir)).toEqual([]));
+  });
+
+  it('gives an exec an open stdin of its own', async () => {
+    const task = await fx.create('open-host', ['sleep', '60']);
+    await task.start();
+    const exec = await task.exec(
+      'open-exec',
+      { args: twoReads },
+      { openStdin: true, terminal: false },
+    );
+    expect(exec.stdinFifo).toBe(path.join(task.bundle, 'execs', 'open-exec', 'stdin'));
+    await exec.start();
+    await writeFifo(exec.stdinFifo!, 'a\n');
+    await writeFifo(exec.stdinFifo!, 'b\n');
+    expect(
+      await fx.nextEvent(
+        (e) => e.type === 'exit' && e.containerId === 'open-host' && e.execId === 'open-exec',
+      ),
+    ).toMatchObject({ status: 0 });
+    expect(stdoutOf(task.logPath('open-exec'))).toBe('got a\ngot b\n');
+    await exec.delete();
+    await task.kill(9);
+    await fx.nextEvent(initExit('open-host'));
+    await fx.runtime.delete(task);
+  });
+
+  it('ends the relay of an open stdin when its task is deleted', async () => {
+    const task = await fx.create('open-idle', ['sleep', '60'], {
+      io: { openStdin: true, terminal: false },
+    });
+    await task.start();
+    await eventually(() => expect(relaysOf(fx.stateDir)).toHaveLength(1));
+    await task.kill(9);
+    await fx.nextEvent(initExit('open-idle'));
+    await fx.runtime.delete(task);
+    await eventually(() => expect(relaysOf(fx.stateDir)).toEqual([]));
   });
 });

@@ -24,7 +24,7 @@ describe('following a k8s-file log', () => {
     await writeFile(log, line('one') + line('two'));
     const texts: string[] = [];
     const options = { follow: false, finished: () => false, signal: new AbortController().signal };
-    for await (const record of followLog(log, options)) texts.push(record.text);
+    for await (const record of await followLog(log, options)) texts.push(record.text);
     expect(texts).toEqual(['one', 'two']);
   });
 
@@ -33,7 +33,7 @@ describe('following a k8s-file log', () => {
     let finished = false;
     let recordExit!: () => void;
     const exited = new Promise<void>((resolve) => (recordExit = resolve));
-    const follower = followLog(log, {
+    const follower = await followLog(log, {
       follow: true,
       finished: () => finished,
       exited,
@@ -62,7 +62,8 @@ describe('following a k8s-file log', () => {
     const read = async (tail: number): Promise<string[]> => {
       const texts: string[] = [];
       const options = { follow: false, finished: () => true, tail };
-      for await (const record of followLog(log, { ...options, signal: AbortSignal.timeout(5000) }))
+      const signal = AbortSignal.timeout(5000);
+      for await (const record of await followLog(log, { ...options, signal }))
         texts.push(record.text);
       return texts;
     };
@@ -75,19 +76,19 @@ describe('following a k8s-file log', () => {
     expect(await read(1)).toEqual(['unfinished']);
   });
 
-  it('with tail 0, follows only what is written from now on', async () => {
+  it('with tail 0, follows only what is written once it has resolved, before any read', async () => {
     await writeFile(log, line('before'));
     let finished = false;
-    const follower = followLog(log, {
+    const follower = await followLog(log, {
       follow: true,
       tail: 0,
       finished: () => finished,
       signal: AbortSignal.timeout(5000),
     });
-    const next = follower.next();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Written before the first read: the start was fixed when followLog resolved (attach sends
+    // its input only then, and must see the answer).
     await appendFile(log, line('after'));
-    expect((await next).value).toMatchObject({ text: 'after' });
+    expect((await follower.next()).value).toMatchObject({ text: 'after' });
     finished = true;
     expect(await follower.next()).toEqual({ done: true, value: undefined });
   });
@@ -95,7 +96,11 @@ describe('following a k8s-file log', () => {
   it('stops when aborted', async () => {
     await writeFile(log, '');
     const abort = new AbortController();
-    const follower = followLog(log, { follow: true, finished: () => false, signal: abort.signal });
+    const follower = await followLog(log, {
+      follow: true,
+      finished: () => false,
+      signal: abort.signal,
+    });
     const done = follower.next();
     setTimeout(() => abort.abort(), 20);
     expect(await done).toEqual({ done: true, value: undefined });
