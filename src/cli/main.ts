@@ -69,6 +69,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     } else break;
   }
   const name = argv[i];
+  if (name !== 'daemon') endQuietlyOnClosedStdout();
   const load = name === undefined ? undefined : commands[name];
   if (!load) {
     process.stderr.write(
@@ -89,4 +90,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return exitCodeOf.Internal;
   }
+}
+
+/**
+ * A reader that stops early (`taskledger events --follow | head -1`) closes our stdout: end as a
+ * Unix tool killed by SIGPIPE does (status 141, nothing on stderr), where Node, which ignores
+ * SIGPIPE, would throw EPIPE with a stack trace. Not for the daemon, which must outlive its stdout.
+ */
+function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(141);
+    throw error;
+  });
 }

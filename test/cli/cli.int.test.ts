@@ -1,6 +1,7 @@
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { withCliDaemon } from '../helpers/cli-daemon.ts';
-import { cli, cliOnTerminal } from '../helpers/run-cli.ts';
+import { cli, cliBin, cliOnTerminal } from '../helpers/run-cli.ts';
 import type { TestDaemon } from '../helpers/test-daemon.ts';
 
 describe('the taskledger CLI against a real daemon', () => {
@@ -263,5 +264,25 @@ describe('the taskledger CLI against a real daemon', () => {
     expect(
       (await tl('events', '--since', String(first), '--until', String(first))).stdout.split('\n'),
     ).toHaveLength(1);
+  });
+
+  it('ends quietly with 141 when its reader stops early, as a tool killed by SIGPIPE does', async () => {
+    // head takes the first line and exits; the next event then has no reader.
+    const follow = execa(
+      'bash',
+      ['-c', 'set -o pipefail; "$0" events --follow | head -n 1', cliBin],
+      {
+        env: { TASKLEDGER_ADDRESS: d.address },
+        reject: false,
+        timeout: 30_000,
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await tl('containers', 'create', '--rootfs', rootfs, 'pipe-1', '--', 'true');
+    await tl('containers', 'create', '--rootfs', rootfs, 'pipe-2', '--', 'true');
+    const result = await follow;
+    expect(result.stdout.split('\n')).toHaveLength(1);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(141);
   });
 });
