@@ -226,6 +226,7 @@ export function taskRoutes(tasks: TaskService): Route[] {
           return t.status === 'stopped' || t.status === 'deleting';
         };
         const exited = follow ? tasks.wait(ns, id, execId, req.signal) : undefined;
+        exited?.catch(() => undefined); // the follower reads it; a client gone first rejects it
         // Positioned before the answer starts: the client knows what comes next is in it.
         const records = await followLog(path, {
           follow,

@@ -67,8 +67,8 @@ export interface EventStore {
   lastSeq(): number;
   /** The projected state of one stream, read from its projection table. */
   load<S>(projection: Projection<S>, streamId: string): S | undefined;
-  /** Projection rows whose columns equal `where`, ordered by key. */
-  list<S>(projection: Projection<S>, where?: ProjectionRow): S[];
+  /** Projection rows whose columns equal `where`, ordered by key; at most `limit` of them. */
+  list<S>(projection: Projection<S>, where?: ProjectionRow, options?: { limit?: number }): S[];
   /** The retention cut, or undefined while the log is whole (never compacted). */
   compaction(): CompactionMark | undefined;
   /**

@@ -33,7 +33,7 @@ export interface ProcessPaths {
   readonly attachDir: string;
   /** conmon's control FIFO (`ctl` in its `-b` directory): `1 HEIGHT WIDTH\n` resizes the terminal. */
   readonly controlFifo: string;
-  /** Pid of the stdin relay (see stdin-relay.ts), when the process was given a stdin path. */
+  /** Pid of the stdin relay (see stdin-relay.ts), when the process has a stdin path or open stdin. */
   readonly stdinRelayPidFile: string;
   /** The FIFO of an open stdin: attach clients write to it, the relay holds it open. */
   readonly stdinFifo: string;

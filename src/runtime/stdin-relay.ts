@@ -1,11 +1,11 @@
 import { readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { failedPrecondition, invalidArgument } from '../domain/errors.ts';
+import type { TaskIO } from '../ports/runtime.ts';
 import { killQuietly } from './kill-quietly.ts';
 import { isMissing, readPidFile } from './monitor-files.ts';
 import { resolveExecutable } from './resolve-executable.ts';
 import { outcomeError } from './runc-cli.ts';
 import { isLiveState, readProcessStat } from './process-stat.ts';
-import type { TaskIO } from '../ports/runtime.ts';
 import type { ProcessPaths } from './runtime-layout.ts';
 import type { SubprocessRunner } from './subprocess-runner.ts';
 

@@ -50,7 +50,8 @@ export function createNamespaceService(deps: { readonly store: EventStore }): Na
   /** What the namespace still holds, by containerd's names for it (`containers`, ...). */
   const holdings = (name: string): string[] =>
     namespaceHolders
-      .filter((holder) => store.list(holder, { namespace: name }).length > 0)
+      // One row says enough: a namespace can hold thousands.
+      .filter((holder) => store.list(holder, { namespace: name }, { limit: 1 }).length > 0)
       .map((holder) => holder.name);
 
   return {

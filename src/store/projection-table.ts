@@ -10,8 +10,8 @@ export interface ProjectionTable<S> {
   load(streamId: string): S | undefined;
   /** Folds `events` of one stream into its row (insert, update or delete). Call inside the append transaction. */
   apply(streamId: string, events: readonly StoredEvent[]): void;
-  /** Every row, ordered by key. */
-  rows(where?: ProjectionRow): ProjectionRow[];
+  /** The rows whose columns equal `where`, ordered by key; at most `limit` of them. */
+  rows(where?: ProjectionRow, limit?: number): ProjectionRow[];
   /** Deletes every row. */
   clear(): void;
   /** Inserts or replaces one row. */
@@ -55,9 +55,10 @@ export function createProjectionTable<S>(
       if (state === undefined) remove.run(key);
       else upsert.run(projection.toRow(state));
     },
-    rows(where = {}) {
+    rows(where = {}, limit) {
       const names = Object.keys(where).sort();
-      const cacheKey = names.join(',');
+      const limited = limit !== undefined;
+      const cacheKey = `${names.join(',')}${limited ? ' limit' : ''}`;
       let stmt = listCache.get(cacheKey);
       if (!stmt) {
         for (const n of names) {
@@ -66,10 +67,11 @@ export function createProjectionTable<S>(
         const filter = names.length
           ? `where ${names.map((n) => `${n} = @${n}`).join(' and ')}`
           : '';
-        stmt = sqlite.prepare(`select * from ${table} ${filter} order by ${orderBy}`);
+        const cap = limited ? 'limit @limit_' : '';
+        stmt = sqlite.prepare(`select * from ${table} ${filter} order by ${orderBy} ${cap}`);
         listCache.set(cacheKey, stmt);
       }
-      return stmt.all(where) as ProjectionRow[];
+      return stmt.all(limited ? { ...where, limit_: limit } : where) as ProjectionRow[];
     },
     clear() {
       sqlite.prepare(`delete from ${table}`).run();

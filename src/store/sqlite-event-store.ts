@@ -274,9 +274,9 @@ export function createSqliteEventStore(
     load(projection, streamId) {
       return tableOf(projection).load(streamId);
     },
-    list<S>(projection: Projection<S>, where?: ProjectionRow): S[] {
+    list<S>(projection: Projection<S>, where?: ProjectionRow, options?: { limit?: number }): S[] {
       return tableOf(projection)
-        .rows(where)
+        .rows(where, options?.limit)
         .map((row) => projection.fromRow(row));
     },
     compaction,

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { containerStreamId, decideCreateContainer } from '../../src/domain/container.ts';
+import { containerProjection } from '../../src/domain/container-projection.ts';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import { openLedgerDatabase } from '../../src/store/open-database.ts';
 import { verifyChain } from '../../src/store/verify-chain.ts';
@@ -127,6 +129,34 @@ describe('SqliteEventStore', () => {
     const third = t.store.readAll()[2]!;
     expect(t.store.readAll({ since: third.timestamp }).map((e) => e.seq)).toEqual([3, 4]);
     expect(t.store.readAll({ until: third.timestamp }).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('lists projection rows matching columns, in key order, at most a limit of them', () => {
+    for (const [ns, id] of [
+      ['a', 'web-2'],
+      ['b', 'other'],
+      ['a', 'web-1'],
+      ['a', 'web-3'],
+    ] as const) {
+      const events = decideCreateContainer(undefined, ns, {
+        id,
+        spec: { process: { args: ['true'] } },
+        rootfs: '/rootfs',
+      });
+      const streamId = containerStreamId(ns, id);
+      t.store.append([{ streamId, namespace: ns, expectedVersion: 0, events }], cause);
+    }
+    const ids = (rows: { id: string }[]) => rows.map((c) => c.id);
+    expect(ids(t.store.list(containerProjection, { namespace: 'a' }))).toEqual([
+      'web-1',
+      'web-2',
+      'web-3',
+    ]);
+    expect(ids(t.store.list(containerProjection, { namespace: 'a' }, { limit: 1 }))).toEqual([
+      'web-1',
+    ]);
+    expect(ids(t.store.list(containerProjection, {}, { limit: 2 }))).toEqual(['web-1', 'web-2']);
+    expect(t.store.list(containerProjection, { namespace: 'none' }, { limit: 1 })).toEqual([]);
   });
 
   it('chains hashes so that an edited row is found at its exact seq', () => {
