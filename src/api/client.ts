@@ -135,12 +135,21 @@ export interface TaskledgerClient {
     deleteExec(id: string, execId: string): Promise<ExitJson>;
     /**
      * Log records; with follow, until the process exits; with tail, only the last `tail` lines
-     * already written (0: only what comes next). `opened` is called once the daemon has fixed
-     * where they start: everything the process writes after that is in them.
+     * already written (0: only what comes next); with since/until (RFC 3339 times, or durations
+     * before now such as `10m`), only records stamped from `since` and before `until`. `opened`
+     * is called once the daemon has fixed where they start: everything the process writes after
+     * that is in them.
      */
     logs(
       id: string,
-      options?: { follow?: boolean; execId?: string; tail?: number; opened?: () => void },
+      options?: {
+        follow?: boolean;
+        execId?: string;
+        tail?: number;
+        since?: string;
+        until?: string;
+        opened?: () => void;
+      },
     ): Observable<LogRecordJson>;
   };
   /** Images (named read-only bases) and the snapshots containers are made of. */
@@ -272,6 +281,8 @@ export function connect(
             follow: o.follow,
             exec_id: o.execId,
             tail: o.tail,
+            since: o.since,
+            until: o.until,
           }),
           o.opened,
         ),

@@ -14,7 +14,7 @@ const usage = `usage: taskledger tasks start [-d] ID
        taskledger tasks attach [--exec-id EID] [--no-stdin] ID
        taskledger tasks pause|resume|wait|metrics ID
        taskledger tasks rm [--force] ID
-       taskledger tasks logs [-f] [--tail N] [--exec-id EID] ID`;
+       taskledger tasks logs [-f] [--tail N] [--since T] [--until T] [--exec-id EID] ID`;
 
 /** `taskledger tasks ...` */
 export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<number> {
@@ -127,7 +127,14 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
     }
     case 'logs': {
       const { id, flags } = one({
-        flags: { follow: 'boolean', 'exec-id': 'string', timestamps: 'boolean', tail: 'string' },
+        flags: {
+          follow: 'boolean',
+          'exec-id': 'string',
+          timestamps: 'boolean',
+          tail: 'string',
+          since: 'string',
+          until: 'string',
+        },
         short: { f: 'follow', n: 'tail' },
       });
       const tail = flags.tail as string | undefined;
@@ -139,6 +146,8 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
             follow: flags.follow === true,
             execId: flags['exec-id'] as string | undefined,
             tail: tail === undefined ? undefined : Number(tail),
+            since: flags.since as string | undefined,
+            until: flags.until as string | undefined,
           })
           .subscribe({
             next: (r) =>

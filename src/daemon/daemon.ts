@@ -153,7 +153,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
         ...versionRoutes(config),
         ...containerRoutes(containers),
         ...namespaceRoutes(namespaces),
-        ...taskRoutes(tasks),
+        ...taskRoutes(tasks, clock),
         ...eventRoutes(store, bus),
         ...historyRoutes(store),
         ...replayRoutes(store),

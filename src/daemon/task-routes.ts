@@ -1,6 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { invalidArgument } from '../domain/errors.ts';
+import { parseLogBound } from '../domain/log-window.ts';
 import type { Task } from '../domain/task-state.ts';
+import { parseTimestampNs } from '../domain/timestamp.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { TaskService } from '../services/task-service.ts';
 import { followLog } from '../services/log-follower.ts';
 import type { Route } from './http-router.ts';
@@ -40,8 +43,8 @@ export function taskToJson(t: Task): Record<string, unknown> {
   };
 }
 
-/** The `/v1/tasks` routes. */
-export function taskRoutes(tasks: TaskService): Route[] {
+/** The `/v1/tasks` routes; `clock` places `since`/`until` durations of the logs route. */
+export function taskRoutes(tasks: TaskService, clock: Clock): Route[] {
   const optionalBody = (body: unknown, what: string): Record<string, unknown> =>
     body === undefined ? {} : objectBody(body, what);
   return [
@@ -211,6 +214,13 @@ export function taskRoutes(tasks: TaskService): Route[] {
         const execId = req.query.get('exec_id') ?? undefined;
         const follow = ['1', 'true'].includes(req.query.get('follow') ?? '');
         const tail = tailOf(req.query.get('tail'));
+        const nowNs = parseTimestampNs(clock.now());
+        const bound = (name: 'since' | 'until'): bigint | undefined => {
+          const text = req.query.get(name);
+          return text === null ? undefined : parseLogBound(text, nowNs, name);
+        };
+        const since = bound('since');
+        const until = bound('until');
         tasks.get(ns, id); // NotFound before the stream starts
         const path = (await tasks.runtimeTask(ns, id)).logPath(execId);
         // Asked at every write to the log: one row, not the namespace's whole task list.
@@ -234,6 +244,9 @@ export function taskRoutes(tasks: TaskService): Route[] {
           exited,
           signal: req.signal,
           tail,
+          since,
+          until,
+          now: () => parseTimestampNs(clock.now()),
         });
         return {
           async stream(res: ServerResponse) {

@@ -1,6 +1,7 @@
 import { watch } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { parseLogLine, type LogRecord } from '../domain/k8s-log.ts';
+import { parseTimestampNs } from '../domain/timestamp.ts';
 
 /** How {@link followLog} follows a log. */
 export interface FollowOptions {
@@ -14,12 +15,22 @@ export interface FollowOptions {
   readonly signal: AbortSignal;
   /** Start with only the last `tail` lines already written (0: only what comes next). */
   readonly tail?: number;
+  /** Only records stamped at or after this time (ns since the epoch); applied after `tail`. */
+  readonly since?: bigint;
+  /**
+   * Only records stamped before this time (ns since the epoch): the first one at or after it
+   * ends the reading, and so does the clock reaching it while following.
+   */
+  readonly until?: bigint;
+  /** The current time in ns since the epoch, for `until` while following (default: Date.now). */
+  readonly now?: () => bigint;
 }
 
 /**
- * Reads a k8s-file log from the start (or its last `tail` lines); with `follow`, keeps reading as
- * it grows (inotify through fs.watch) until `finished()` is true and everything written has been
- * read, or `signal` aborts.
+ * Reads a k8s-file log from the start (or its last `tail` lines), the records stamped from
+ * `since` and before `until` only; with `follow`, keeps reading as it grows (inotify through
+ * fs.watch) until `finished()` is true and everything written has been read, the clock reaches
+ * `until`, or `signal` aborts.
  *
  * Where it starts is fixed when this resolves, before anything is read: with `tail: 0`, a caller
  * that then tells its client the stream is open (attach, before it sends input) misses nothing
@@ -70,6 +81,9 @@ async function* readRecords(
     },
     () => undefined,
   );
+  const { since, until } = options;
+  const windowed = since !== undefined || until !== undefined;
+  const now = options.now ?? ((): bigint => BigInt(Date.now()) * 1_000_000n);
   try {
     let position = start;
     let pending = '';
@@ -86,12 +100,17 @@ async function* readRecords(
         while ((newline = pending.indexOf('\n')) >= 0) {
           const record = parseLogLine(pending.slice(0, newline));
           pending = pending.slice(newline + 1);
-          if (record) yield record;
+          if (!record) continue;
+          const time = windowed ? timeNs(record.time) : undefined;
+          if (time !== undefined && until !== undefined && time >= until) return;
+          if (time !== undefined && since !== undefined && time < since) continue;
+          yield record;
         }
       }
       if (read > 0) continue;
       // Nothing new: done unless following a process that is still running.
       if (!options.follow) return;
+      if (until !== undefined && now() >= until) return;
       const done = options.finished();
       if (done) {
         // One more read after seeing the exit: the last lines may land just before it.
@@ -107,8 +126,10 @@ async function* readRecords(
       }
       await new Promise<void>((resolve) => {
         wake = resolve;
-        // A safety net only: fs.watch and `exited` wake the follower for everything it waits for.
-        setTimeout(resolve, exited ? 10 : 250);
+        // A safety net only: fs.watch and `exited` wake the follower for everything it waits for,
+        // but the clock reaching `until`.
+        const untilMs = until === undefined ? Infinity : Number((until - now()) / 1_000_000n) + 1;
+        setTimeout(resolve, Math.max(0, Math.min(exited ? 10 : 250, untilMs)));
       });
       wake = undefined;
     }
@@ -137,4 +158,13 @@ async function startOfLastLines(file: FileHandle, count: number): Promise<number
     end = start;
   }
   return 0;
+}
+
+/** A record's time in ns since the epoch; undefined when conmon's stamp does not parse. */
+function timeNs(text: string): bigint | undefined {
+  try {
+    return parseTimestampNs(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -142,4 +142,28 @@ describe('the CLI giving a process our stdin (-i), and attaching to a running ta
     await d.client.tasks.delete('tailed');
     await d.client.containers.delete('tailed');
   });
+
+  it('tasks logs --since and --until keep the records stamped in the window', async () => {
+    // Two writes a moment apart: conmon stamps each read of the process's output once.
+    await tl('run', '--rootfs', rootfs, 'dated', '--', 'sh', '-c', 'echo old; sleep 0.2; echo new');
+    const stamped = (await tl('tasks', 'logs', 'dated')).stdout.split('\n');
+    expect(stamped.map((l) => l.split(' ').slice(1).join(' '))).toEqual([
+      'stdout old',
+      'stdout new',
+    ]);
+    const newAt = stamped[1]!.split(' ')[0]!;
+    const logs = (...window: string[]) =>
+      tl('tasks', 'logs', '--timestamps=false', ...window, 'dated').then((r) => r.stdout);
+    expect(await logs('--since', newAt)).toBe('new');
+    expect(await logs('--until', newAt)).toBe('old');
+    expect(await logs('--since', '1h')).toBe('old\nnew'); // a duration before now, as in Podman
+    expect(await logs('--until', '1h')).toBe('');
+    const bad = await tl('tasks', 'logs', '--since', 'yesterday', 'dated');
+    expect(bad.stderr).toBe(
+      'taskledger: since must be an RFC 3339 time or a duration such as 10m or 1h30m, not "yesterday"',
+    );
+    expect(bad.exitCode).toBe(2);
+    await d.client.tasks.delete('dated');
+    await d.client.containers.delete('dated');
+  });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../src/domain/k8s-log.ts';
+import { parseTimestampNs } from '../../src/domain/timestamp.ts';
 import { followLog } from '../../src/services/log-follower.ts';
 
 let dir: string;
@@ -104,5 +105,41 @@ describe('following a k8s-file log', () => {
     const done = follower.next();
     setTimeout(() => abort.abort(), 20);
     expect(await done).toEqual({ done: true, value: undefined });
+  });
+
+  it('keeps only the records stamped from since and before until', async () => {
+    const at = (second: number, text: string): string =>
+      `2026-11-29T11:00:0${second}.000000000+01:00 stdout F ${text}\n`;
+    await writeFile(log, at(0, 'zero') + at(1, 'one') + at(2, 'two') + at(3, 'three'));
+    const read = async (window: { since?: bigint; until?: bigint }): Promise<string[]> => {
+      const texts: string[] = [];
+      const options = { follow: false, finished: () => true, signal: AbortSignal.timeout(5000) };
+      for await (const record of await followLog(log, { ...options, ...window }))
+        texts.push(record.text);
+      return texts;
+    };
+    const ns = (text: string): bigint => parseTimestampNs(text);
+    expect(
+      await read({ since: ns('2026-11-29T10:00:01Z'), until: ns('2026-11-29T10:00:03Z') }),
+    ).toEqual(['one', 'two']);
+    expect(await read({ since: ns('2026-11-29T10:00:02.5Z') })).toEqual(['three']);
+    expect(await read({ until: ns('2026-11-29T10:00:00Z') })).toEqual([]);
+  });
+
+  it('ends a follow once the clock reaches until, though the process still runs', async () => {
+    await writeFile(log, line('early'));
+    const until = parseTimestampNs('2026-11-29T10:00:00.5Z'); // after `early`, before now
+    let clock = until - 1_000_000n;
+    const follower = await followLog(log, {
+      follow: true,
+      finished: () => false,
+      signal: AbortSignal.timeout(60_000), // longer than the test may take
+      until,
+      now: () => clock,
+    });
+    expect((await follower.next()).value).toMatchObject({ text: 'early' });
+    const rest = follower.next();
+    clock = until;
+    expect(await rest).toEqual({ done: true, value: undefined });
   });
 });
