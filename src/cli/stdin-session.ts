@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  type WriteStream,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { IoPaths } from '../api/client.ts';
@@ -96,7 +104,9 @@ function copyStdin(options: {
 }): StdinCopy {
   const { terminal } = options;
   let closed = false;
+  let opened = false;
   const fifo: WriteStream = createWriteStream(options.fifo);
+  fifo.on('open', () => (opened = true));
   fifo.on('error', () => undefined); // EPIPE once the process and its relay are gone
   if (terminal) process.stdin.setRawMode(true);
   if (options.detachKeys) {
@@ -126,9 +136,22 @@ function copyStdin(options: {
       process.stdout.off('resize', onResize);
       process.stdin.unpipe(fifo);
       process.stdin.removeAllListeners('data');
+      // The open waits for a reader: none comes when the relay is gone (the process exited
+      // seconds ago) or never started. A pending open would keep the CLI from exiting; opening
+      // the read end ourselves completes it.
+      if (!opened) releasePendingOpen(options.fifo);
       fifo.destroy();
       if (terminal) process.stdin.setRawMode(false);
       process.stdin.destroy(); // lets the process exit: nothing more is read
     },
   };
+}
+
+/** Completes a blocked open of `fifo`'s write end by opening its read end, without waiting. */
+function releasePendingOpen(fifo: string): void {
+  try {
+    closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
+  } catch {
+    // the FIFO is gone (its task was deleted): no open can be waiting on it
+  }
 }

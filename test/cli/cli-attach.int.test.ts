@@ -1,3 +1,4 @@
+import { closeSync, constants, openSync } from 'node:fs';
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { withCliDaemon } from '../helpers/cli-daemon.ts';
@@ -76,6 +77,27 @@ describe('the CLI giving a process our stdin (-i), and attaching to a running ta
     expect([one.exitCode, two.exitCode]).toEqual([137, 137]);
     await d.client.tasks.delete('held');
     await d.client.containers.delete('held');
+  });
+
+  it('tasks attach to an exited task whose stdin relay is gone gives its status at once', async () => {
+    await tl('run', '-d', '-i', '--rootfs', rootfs, 'gone', '--', 'sh', '-c', 'exit 3');
+    expect((await d.client.tasks.wait('gone')).exit_status).toBe(3);
+    // The relay leaves a few seconds after the process: then nobody reads the FIFO, and an
+    // attach's open of it for writing would wait forever.
+    const fifo = (await d.client.tasks.get('gone')).stdin as string;
+    const hasReader = (): boolean => {
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        return true;
+      } catch {
+        return false; // ENXIO: no reader
+      }
+    };
+    while (hasReader()) await new Promise((resolve) => setTimeout(resolve, 100));
+    const attach = await cli(d.address, ['tasks', 'attach', 'gone'], { input: 'late\n' });
+    expect(attach.exitCode).toBe(3);
+    await d.client.tasks.delete('gone');
+    await d.client.containers.delete('gone');
   });
 
   it('tasks exec -dt, then attach on a terminal: it types in, and ctrl-p ctrl-q detaches', async () => {
