@@ -88,6 +88,11 @@ export function attachStdin(options: {
   return { terminal, detached, close: () => copy.close() };
 }
 
+// O_WRONLY alone: the default 'w' adds O_CREAT, which makes a plain file where the FIFO is not yet
+// (an exec not started) or no longer is, and a plain file there breaks the relay's mkfifo. Node
+// passes numeric flags through to open(2); its types only name the string forms.
+const writeOnly = constants.O_WRONLY as unknown as string;
+
 const isTerminal = (): boolean => process.stdin.isTTY === true && process.stdout.isTTY === true;
 
 interface StdinCopy {
@@ -105,7 +110,7 @@ function copyStdin(options: {
   const { terminal } = options;
   let closed = false;
   let opened = false;
-  const fifo: WriteStream = createWriteStream(options.fifo);
+  const fifo: WriteStream = createWriteStream(options.fifo, { flags: writeOnly });
   fifo.on('open', () => (opened = true));
   fifo.on('error', () => undefined); // EPIPE once the process and its relay are gone
   if (terminal) process.stdin.setRawMode(true);

@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { withCliDaemon } from '../helpers/cli-daemon.ts';
@@ -98,6 +98,27 @@ describe('the CLI giving a process our stdin (-i), and attaching to a running ta
     expect(attach.exitCode).toBe(3);
     await d.client.tasks.delete('gone');
     await d.client.containers.delete('gone');
+  });
+
+  it('tasks attach to an exec not started yet makes no file where its FIFO will be', async () => {
+    await tl('run', '-d', '--rootfs', rootfs, 'later-host', '--', 'sleep', '600');
+    const reader = { args: ['sh', '-c', 'read l; echo "got $l"'] };
+    await d.client.tasks.exec('later-host', 'later', reader, { open_stdin: true });
+    const attach = cli(d.address, ['tasks', 'attach', '--exec-id', 'later', 'later-host'], {
+      input: 'lost\n', // nobody reads it yet: the exec's FIFO is made when it starts
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const fifo = (await d.client.tasks.get('later-host')).execs as { stdin: string }[];
+    expect(existsSync(fifo[0]!.stdin)).toBe(false);
+    // So the start can make the FIFO, and its relay passes on what a writer sends.
+    await d.client.tasks.startExec('later-host', 'later');
+    expect(statSync(fifo[0]!.stdin).isFIFO()).toBe(true);
+    await cli(d.address, ['tasks', 'attach', '--exec-id', 'later', 'later-host'], {
+      input: 'found\n',
+    });
+    expect((await attach).stdout).toBe('got found');
+    await d.client.tasks.delete('later-host', { force: true });
+    await d.client.containers.delete('later-host');
   });
 
   it('tasks exec -dt, then attach on a terminal: it types in, and ctrl-p ctrl-q detaches', async () => {
