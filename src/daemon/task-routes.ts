@@ -214,10 +214,11 @@ export function taskRoutes(tasks: TaskService, clock: Clock): Route[] {
         const execId = req.query.get('exec_id') ?? undefined;
         const follow = ['1', 'true'].includes(req.query.get('follow') ?? '');
         const tail = tailOf(req.query.get('tail'));
-        const nowNs = parseTimestampNs(clock.now());
+        const now = (): bigint => parseTimestampNs(clock.now());
+        const requestedAt = now(); // both durations count back from the same instant
         const bound = (name: 'since' | 'until'): bigint | undefined => {
           const text = req.query.get(name);
-          return text === null ? undefined : parseLogBound(text, nowNs, name);
+          return text === null ? undefined : parseLogBound(text, requestedAt, name);
         };
         const since = bound('since');
         const until = bound('until');
@@ -246,7 +247,7 @@ export function taskRoutes(tasks: TaskService, clock: Clock): Route[] {
           tail,
           since,
           until,
-          now: () => parseTimestampNs(clock.now()),
+          now,
         });
         return {
           async stream(res: ServerResponse) {

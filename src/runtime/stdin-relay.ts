@@ -29,7 +29,7 @@ export interface StdinRelaySource {
  * file) and finds the relay's programs. `stat` never opens the path, so a FIFO cannot block.
  * Call it before conmon starts, so a bad path or a missing socat fails with nothing to undo.
  */
-export async function prepareStdinRelay(stdin: string): Promise<StdinRelaySource> {
+async function prepareStdinRelay(stdin: string): Promise<StdinRelaySource> {
   try {
     const info = await stat(stdin);
     if (!info.isFIFO() && !info.isFile())
@@ -84,7 +84,7 @@ const launchScript = (open: boolean): string =>
 
 /** What {@link startStdinRelay} needs. */
 export interface StdinRelayOptions {
-  /** What to relay, from {@link prepareStdinRelay}. */
+  /** What to relay, from {@link stdinRelayFor}. */
   readonly source: StdinRelaySource;
   /** The monitor files of the process (conmon has reported its pid, so `attach` exists). */
   readonly process: ProcessPaths;
