@@ -110,8 +110,19 @@ export interface TaskledgerClient {
     pause(id: string): Promise<TaskJson>;
     /** Thaws it. */
     resume(id: string): Promise<TaskJson>;
-    /** Resolves when the process exits. */
-    wait(id: string, options?: { execId?: string; signal?: AbortSignal }): Promise<ExitJson>;
+    /**
+     * Resolves when the process exits; with `until: 'removed'`, once its container is gone too.
+     * `opened` hears when the daemon has registered the wait (start the task after it).
+     */
+    wait(
+      id: string,
+      options?: {
+        execId?: string;
+        signal?: AbortSignal;
+        until?: 'exit' | 'removed';
+        opened?: () => void;
+      },
+    ): Promise<ExitJson>;
     /** Deletes it; returns the exit. */
     delete(id: string, options?: { force?: boolean }): Promise<ExitJson>;
     /** One task. */
@@ -259,13 +270,16 @@ export function connect(
       },
       pause: (tid) => c('POST', `/v1/tasks/${id(tid)}/pause`),
       resume: (tid) => c('POST', `/v1/tasks/${id(tid)}/resume`),
-      wait: (tid, o = {}) =>
-        c(
-          'GET',
-          withQuery(`/v1/tasks/${id(tid)}/wait`, { exec_id: o.execId }),
-          undefined,
-          o.signal,
-        ),
+      wait: async (tid, o = {}) => {
+        const until = o.until ?? (o.opened ? 'exit' : undefined);
+        const path = withQuery(`/v1/tasks/${id(tid)}/wait`, { exec_id: o.execId, until });
+        if (until === undefined) return c<ExitJson>('GET', path, undefined, o.signal);
+        let exit: ExitJson | undefined;
+        for await (const line of stream<ExitJson>(t, path, o.signal, undefined, o.opened))
+          exit = line;
+        if (exit) return exit;
+        throw unavailable(`the wait for "${tid}" ended without its exit; wait again`);
+      },
       delete: (tid, o = {}) => c('DELETE', withQuery(`/v1/tasks/${id(tid)}`, { force: o.force })),
       get: (tid) => c('GET', `/v1/tasks/${id(tid)}`),
       list: () => c('GET', '/v1/tasks'),

@@ -1,4 +1,4 @@
-import type { LogRecordJson, TaskledgerClient } from '../api/client.ts';
+import type { ExitJson, LogRecordJson, TaskledgerClient } from '../api/client.ts';
 
 /** Writes log records to our stdout/stderr as the process wrote them. */
 export function writeRecord(record: LogRecordJson): void {
@@ -16,7 +16,14 @@ export function writeRecord(record: LogRecordJson): void {
 export async function attachAndWait(
   client: TaskledgerClient,
   id: string,
-  options: { execId?: string; tail?: number; detach?: AbortSignal; opened?: () => void } = {},
+  options: {
+    execId?: string;
+    tail?: number;
+    detach?: AbortSignal;
+    opened?: () => void;
+    /** The exit, from a wait registered beforehand (`run` waits before it starts the task). */
+    exit?: Promise<ExitJson>;
+  } = {},
 ): Promise<number> {
   const { execId, tail, detach, opened } = options;
   const exited = await new Promise<boolean>((resolve, reject) => {
@@ -33,7 +40,7 @@ export async function attachAndWait(
     );
   });
   if (!exited) return 0;
-  const exit = await client.tasks.wait(id, { execId });
+  const exit = await (options.exit ?? client.tasks.wait(id, { execId }));
   return exit.exit_status;
 }
 
@@ -55,4 +62,47 @@ export async function forwardingSignals<T>(
     process.off('SIGINT', forward);
     process.off('SIGTERM', forward);
   }
+}
+
+/**
+ * Starts a task (or exec) with `start` only once its output is followed and its exit waited
+ * for: a process that ends at once, and with `until: 'removed'` is removed at once, cannot be
+ * gone before we listen. Then streams its output like {@link attachAndWait}; `started` runs right
+ * after the start. A failed start stops the listening and rejects with its error.
+ */
+export async function startAttached(
+  client: TaskledgerClient,
+  id: string,
+  start: () => Promise<unknown>,
+  options: { until?: 'exit' | 'removed'; started?: () => void } = {},
+): Promise<number> {
+  const stop = new AbortController();
+  const listening = { output: deferred(), exit: deferred() };
+  const exit = client.tasks.wait(id, {
+    until: options.until ?? 'exit',
+    opened: listening.exit.resolve,
+    signal: stop.signal,
+  });
+  exit.catch(() => undefined); // read by attachAndWait once the output ends, or dropped
+  const status = attachAndWait(client, id, {
+    opened: listening.output.resolve,
+    exit,
+    detach: stop.signal,
+  });
+  try {
+    await Promise.race([Promise.all([listening.output.promise, listening.exit.promise]), status]);
+    await start();
+  } catch (error) {
+    stop.abort();
+    await Promise.allSettled([exit, status]);
+    throw error;
+  }
+  options.started?.();
+  return status;
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

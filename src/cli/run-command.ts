@@ -1,7 +1,10 @@
+import type { TaskledgerClient } from '../api/client.ts';
+import { autoRemoveLabel } from '../domain/auto-remove.ts';
+import { isTaskledgerError } from '../domain/errors.ts';
 import { parseArgs, usageError } from './args.ts';
 import { containerRequest, createFlags } from './containers-command.ts';
 import type { CliContext } from './context.ts';
-import { attachAndWait, forwardingSignals } from './follow-output.ts';
+import { forwardingSignals, startAttached } from './follow-output.ts';
 import { println } from './output.ts';
 import { openStdinSessionFor, stdinFlags } from './stdin-flags.ts';
 import type { StdinSession } from './stdin-session.ts';
@@ -12,6 +15,11 @@ import type { StdinSession } from './stdin-session.ts';
  * SIGTERM, and exits with the task's status (128+N when killed by signal N). With `-i` the
  * process reads our stdin; with `-t` it gets a terminal that ours types into (stdin-session.ts).
  * With `-d` as well, its stdin stays open for `tasks attach` (stdin-flags.ts).
+ *
+ * `--rm` labels the container for auto-removal (domain/auto-remove.ts): the daemon removes task
+ * and container once the process exits, so they go even when we do not stay to see it (`-d`, a
+ * closed pipe, a kill). In the foreground we wait until they are gone, as `docker run --rm` does:
+ * the id is free again when we return.
  */
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags, positionals, rest } = parseArgs(argv, {
@@ -20,15 +28,12 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   });
   if (positionals.length > 1)
     throw usageError(`unexpected argument "${positionals[1]}": put the command after --`);
-  if (flags.rm && flags.detach) throw usageError('--rm and -d cannot be combined');
   const request = containerRequest(positionals[0], flags, rest);
+  const rm = flags.rm === true;
+  if (rm) request.labels[autoRemoveLabel] = 'true';
   const session = await openStdinSessionFor(flags);
   try {
-    return await run(ctx, request, {
-      rm: flags.rm === true,
-      detach: flags.detach === true,
-      session,
-    });
+    return await run(ctx, request, { rm, detach: flags.detach === true, session });
   } finally {
     session?.close();
   }
@@ -42,31 +47,30 @@ async function run(
   const { session } = flags;
   const client = ctx.client('run');
   const { id } = await client.containers.create(request);
-  const cleanup = async (): Promise<void> => {
-    if (!flags.rm) return;
-    await client.tasks.delete(id, { force: true }).catch(() => undefined);
-    await client.containers.delete(id);
-  };
-  try {
-    await client.tasks.create(id, session?.io);
-  } catch (error) {
-    await cleanup();
+  // Until the start, a failure is ours to undo: nothing ran, and the caller gets the error.
+  const undo = async (error: unknown): Promise<never> => {
+    if (flags.rm) await removeQuietly(client, id);
     throw error;
-  }
+  };
+  await client.tasks.create(id, session?.io).catch(undo);
   if (flags.detach) {
-    await client.tasks.start(id);
+    await client.tasks.start(id).catch(undo);
     println(id);
     return 0;
   }
-  let status: number;
-  try {
-    status = await forwardingSignals(client, id, async () => {
-      await client.tasks.start(id);
-      session?.attach((size) => client.tasks.resize(id, size));
-      return attachAndWait(client, id);
-    });
-  } finally {
-    await cleanup();
-  }
-  return status;
+  // In the foreground with --rm, the exit comes once the daemon has removed the container.
+  return forwardingSignals(client, id, () =>
+    startAttached(client, id, () => client.tasks.start(id).catch(undo), {
+      until: flags.rm ? 'removed' : 'exit',
+      started: () => session?.attach((size) => client.tasks.resize(id, size)),
+    }),
+  );
+}
+
+/** Deletes the task (killing it) and the container, whatever is left of them. */
+async function removeQuietly(client: TaskledgerClient, id: string): Promise<void> {
+  await client.tasks.delete(id, { force: true }).catch(() => undefined);
+  await client.containers.delete(id).catch((error: unknown) => {
+    if (!isTaskledgerError(error, 'NotFound')) throw error;
+  });
 }

@@ -1,7 +1,7 @@
 import type { TaskledgerClient } from '../api/client.ts';
 import { parseArgs, usageError } from './args.ts';
 import type { CliContext } from './context.ts';
-import { attachAndWait, forwardingSignals, writeRecord } from './follow-output.ts';
+import { attachAndWait, forwardingSignals, startAttached, writeRecord } from './follow-output.ts';
 import { printJson, printTable, println } from './output.ts';
 import { openStdinSessionFor, stdinFlags } from './stdin-flags.ts';
 import type { StdinSession } from './stdin-session.ts';
@@ -37,10 +37,9 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
         await client.tasks.start(id);
         return 0;
       }
-      return forwardingSignals(client, id, async () => {
-        await client.tasks.start(id);
-        return attachAndWait(client, id);
-      });
+      return forwardingSignals(client, id, () =>
+        startAttached(client, id, () => client.tasks.start(id)),
+      );
     }
     case 'ls':
     case 'list': {

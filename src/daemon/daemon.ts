@@ -11,6 +11,7 @@ import { taskStreamId } from '../domain/task-evolve.ts';
 import { taskProjection } from '../domain/task-projection.ts';
 import { createSystemClock } from '../platform/system-clock.ts';
 import { createRuncRuntime } from '../runtime/runc-runtime.ts';
+import { createAutoRemover } from '../services/auto-remover.ts';
 import { createContainerService } from '../services/container-service.ts';
 import { createEventBus } from '../services/event-bus.ts';
 import { withImageSnapshots } from '../services/image-containers.ts';
@@ -138,6 +139,18 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     config.log(
       `snapshot gc: ${gc.removedSnapshots.length} unreferenced snapshots and ${gc.removedEntries.length} stray directories removed`,
     );
+    // Before the runtime's events: exits replayed from while the daemon was down remove too.
+    const remover = createAutoRemover({
+      store,
+      tasks,
+      containers,
+      committed: bus.live(),
+      log: config.log,
+    });
+    cleanups.push(() => remover.close());
+    const swept = await remover.sweep();
+    if (swept.length)
+      config.log(`auto-remove: ${swept.length} containers removed (${swept.join(', ')})`);
     const runtimeEvents = runtime.events().subscribe((event) => {
       tasks
         .handleRuntimeEvent(event)
@@ -153,7 +166,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
         ...versionRoutes(config),
         ...containerRoutes(containers),
         ...namespaceRoutes(namespaces),
-        ...taskRoutes(tasks, clock),
+        ...taskRoutes(tasks, clock, (ns, id, signal) => remover.removed(ns, id, signal)),
         ...eventRoutes(store, bus),
         ...historyRoutes(store),
         ...replayRoutes(store),

@@ -8,6 +8,7 @@ import type { TaskService } from '../services/task-service.ts';
 import { followLog } from '../services/log-follower.ts';
 import type { Route } from './http-router.ts';
 import { writeLine } from './ndjson.ts';
+import { waitRoute, type RemovalWait } from './task-wait-route.ts';
 import { objectBody, optionalField } from './request-body.ts';
 
 /** Maps a task to its API shape (containerd's Process fields plus taskledger's). */
@@ -43,8 +44,11 @@ export function taskToJson(t: Task): Record<string, unknown> {
   };
 }
 
-/** The `/v1/tasks` routes; `clock` places `since`/`until` durations of the logs route. */
-export function taskRoutes(tasks: TaskService, clock: Clock): Route[] {
+/**
+ * The `/v1/tasks` routes; `clock` places `since`/`until` durations of the logs route, and
+ * `removed` serves a wait `until=removed`.
+ */
+export function taskRoutes(tasks: TaskService, clock: Clock, removed: RemovalWait): Route[] {
   const optionalBody = (body: unknown, what: string): Record<string, unknown> =>
     body === undefined ? {} : objectBody(body, what);
   return [
@@ -120,20 +124,7 @@ export function taskRoutes(tasks: TaskService, clock: Clock): Route[] {
         return { body: taskToJson(await tasks.resume(req.namespace, req.params.id!, req.cause)) };
       },
     },
-    {
-      method: 'GET',
-      pattern: '/v1/tasks/:id/wait',
-      async handler(req) {
-        return {
-          body: await tasks.wait(
-            req.namespace,
-            req.params.id!,
-            req.query.get('exec_id') ?? undefined,
-            req.signal,
-          ),
-        };
-      },
-    },
+    waitRoute(tasks, removed),
     {
       method: 'DELETE',
       pattern: '/v1/tasks/:id',

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { withCliDaemon } from '../helpers/cli-daemon.ts';
 import { cli, cliBin, cliOnTerminal } from '../helpers/run-cli.ts';
@@ -84,6 +85,42 @@ describe('the taskledger CLI against a real daemon', () => {
     expect(run.stderr).toBe('to-err');
     expect(run.exitCode).toBe(4);
     expect((await tl('containers', 'info', 'fg')).exitCode).toBe(3);
+  });
+
+  it('runs detached with --rm, and the daemon removes task and container when it exits', async () => {
+    const run = await tl('run', '-d', '--rm', '--rootfs', rootfs, 'bg-rm', '--', 'sleep', '0.3');
+    expect(run.stdout).toBe('bg-rm');
+    expect((await tl('tasks', 'ls')).stdout).toMatch(/bg-rm\s+\d+\s+RUNNING/);
+    expect((await d.client.tasks.wait('bg-rm', { until: 'removed' })).exit_status).toBe(0);
+    expect((await tl('containers', 'info', 'bg-rm')).exitCode).toBe(3);
+  });
+
+  it('leaves no container behind when run --rm loses its reader', async () => {
+    // head takes the first line and exits; writing the second ends the CLI (141), not the task,
+    // which goes on for half a second: only the daemon is left to remove it.
+    const piped = await execa(
+      'bash',
+      [
+        '-c',
+        'set -o pipefail; "$0" run --rm --rootfs "$1" piped -- sh -c "$2" | head -n 1',
+        cliBin,
+        rootfs,
+        'echo first; sleep 0.3; echo second; sleep 0.5',
+      ],
+      { env: { TASKLEDGER_ADDRESS: d.address }, reject: false, timeout: 30_000 },
+    );
+    expect(piped.stdout).toBe('first');
+    expect(piped.stderr).toBe('');
+    expect(piped.exitCode).toBe(141);
+    expect((await tl('tasks', 'ls')).stdout).toMatch(/piped\s+\d+\s+RUNNING/);
+    const removal = await firstValueFrom(
+      d.client.events({
+        since: '0',
+        follow: true,
+        filters: ['topic=="/containers/delete",event.id==piped'],
+      }),
+    );
+    expect(removal.source).toBe('daemon auto-remove');
   });
 
   it('runs a shell on our terminal with run -t: typed input, our size, Ctrl-C as a keystroke', async () => {

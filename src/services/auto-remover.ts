@@ -1,0 +1,188 @@
+import { filter, Subject, type Observable } from 'rxjs';
+import {
+  autoRemovalOf,
+  autoRemovalTrigger,
+  wantsAutoRemove,
+  type AutoRemoval,
+} from '../domain/auto-remove.ts';
+import { containerStreamId } from '../domain/container.ts';
+import { containerProjection } from '../domain/container-projection.ts';
+import { failedPrecondition, isTaskledgerError } from '../domain/errors.ts';
+import type { EventCause, StoredEvent } from '../domain/event-envelope.ts';
+import { taskStreamId } from '../domain/task-evolve.ts';
+import { taskProjection } from '../domain/task-projection.ts';
+import { taskTopics } from '../domain/task-topics.ts';
+import type { EventStore } from '../ports/event-store.ts';
+import type { ContainerService } from './container-service.ts';
+import type { TaskService } from './task-service.ts';
+
+/** Removes containers labelled for auto-removal once their task is over (domain/auto-remove.ts). */
+export interface AutoRemover {
+  /**
+   * Removes every labelled container that is due, as after a restart: exits recorded before a
+   * crash, or by recovery (a lost task), got no removal yet. Returns the `ns/id` removed.
+   */
+  sweep(): Promise<string[]>;
+  /**
+   * Resolves once the container is gone (at once when it is), by this remover or anyone else;
+   * rejects when its auto-removal failed, or when `signal` aborts.
+   */
+  removed(namespace: string, id: string, signal: AbortSignal): Promise<void>;
+  /** Stops reacting to events and waits for the removals under way. */
+  close(): Promise<void>;
+}
+
+/** What the auto-remover works with. */
+export interface AutoRemoverDeps {
+  /** The log, to read containers and tasks. */
+  readonly store: EventStore;
+  /** Deletes the stopped task (runtime resources, then `/tasks/delete`). */
+  readonly tasks: Pick<TaskService, 'delete'>;
+  /** Deletes the container (and the snapshot it pins). */
+  readonly containers: Pick<ContainerService, 'delete'>;
+  /** Every event after its commit. */
+  readonly committed: Observable<StoredEvent>;
+  /** Diagnostics. */
+  readonly log: (line: string) => void;
+}
+
+const cause = (): EventCause => ({
+  correlationId: `auto-remove-${Date.now().toString(36)}`,
+  source: 'daemon auto-remove',
+});
+
+/**
+ * Watches the committed events and removes what is due. Removal is level-triggered: an event
+ * only says when to look, and the state says what to do, so a removal already done by someone
+ * else (a client's `tasks rm`) or cut by a crash is finished, never repeated.
+ */
+export function createAutoRemover(deps: AutoRemoverDeps): AutoRemover {
+  const { store } = deps;
+  const running = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const failures = new Subject<{ key: string; error: Error }>();
+
+  const dueFor = (ns: string, id: string): AutoRemoval => {
+    const container = store.load(containerProjection, containerStreamId(ns, id));
+    if (!wantsAutoRemove(container)) return undefined;
+    const task = store.load(taskProjection, taskStreamId(ns, id));
+    return autoRemovalOf({
+      container,
+      task,
+      taskDeletedSinceCreate: !task && taskDeletedSinceCreate(store, ns, id),
+    });
+  };
+
+  const removeOnce = async (ns: string, id: string): Promise<boolean> => {
+    const due = dueFor(ns, id);
+    if (!due) return false;
+    const why = cause();
+    if (due === 'task-and-container') await deps.tasks.delete(ns, id, { force: false }, why);
+    deps.containers.delete(ns, id, why);
+    return true;
+  };
+
+  /** Removes what is due for one container; a trigger arriving meanwhile makes it look again. */
+  const schedule = (ns: string, id: string): Promise<void> => {
+    const key = `${ns}/${id}`;
+    const current = running.get(key);
+    if (current) {
+      again.add(key);
+      return current;
+    }
+    const work = (async () => {
+      // Never inside the append whose commit triggered us: its caller still reads what it wrote.
+      await Promise.resolve();
+      do {
+        again.delete(key);
+        try {
+          await removeOnce(ns, id);
+        } catch (error) {
+          // Someone else removed it, or is removing it: their events trigger another look.
+          if (isTaskledgerError(error) && ['NotFound', 'FailedPrecondition'].includes(error.code)) {
+            if (dueFor(ns, id) && !again.has(key)) report(key, error);
+            continue;
+          }
+          report(key, error as Error);
+        }
+      } while (again.has(key));
+    })().finally(() => running.delete(key));
+    running.set(key, work);
+    return work;
+  };
+
+  const report = (key: string, error: Error): void => {
+    deps.log(`auto-remove of ${key} failed: ${error.message}`);
+    failures.next({ key, error });
+  };
+
+  const subscription = deps.committed.subscribe((e) => {
+    const trigger = autoRemovalTrigger(e);
+    if (trigger) void schedule(trigger.namespace, trigger.id);
+  });
+
+  return {
+    async sweep() {
+      const removed: string[] = [];
+      for (const container of store.list(containerProjection)) {
+        if (!dueFor(container.namespace, container.id)) continue;
+        await schedule(container.namespace, container.id);
+        if (!store.load(containerProjection, containerStreamId(container.namespace, container.id)))
+          removed.push(`${container.namespace}/${container.id}`);
+      }
+      return removed;
+    },
+
+    removed(ns, id, signal) {
+      const key = `${ns}/${id}`;
+      const streamId = containerStreamId(ns, id);
+      return new Promise<void>((resolve, reject) => {
+        const gone = deps.committed
+          .pipe(filter((e) => e.streamId === streamId && e.topic === '/containers/delete'))
+          .subscribe(() => finish(resolve));
+        const failed = failures
+          .pipe(filter((f) => f.key === key))
+          .subscribe((f) =>
+            finish(() =>
+              reject(
+                failedPrecondition(
+                  `container "${id}" exited but could not be removed: ${f.error.message}`,
+                ),
+              ),
+            ),
+          );
+        const onAbort = (): void => finish(() => reject(signal.reason as Error));
+        const finish = (settle: () => void): void => {
+          gone.unsubscribe();
+          failed.unsubscribe();
+          signal.removeEventListener('abort', onAbort);
+          settle();
+        };
+        // Checked after subscribing, in the same turn: a delete committed meanwhile is not missed.
+        if (!store.load(containerProjection, streamId)) return finish(resolve);
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort);
+      });
+    },
+
+    async close() {
+      subscription.unsubscribe();
+      await Promise.allSettled([...running.values()]);
+      failures.complete();
+    },
+  };
+}
+
+/**
+ * Whether the task stream's last event is a `/tasks/delete` that came after this container's
+ * create: the stream outlives containers, and a deleted task of an older container of the same id
+ * says nothing about this one. A create event compacted away is older than any event kept.
+ */
+function taskDeletedSinceCreate(store: EventStore, ns: string, id: string): boolean {
+  const last = store.readStream(taskStreamId(ns, id)).at(-1);
+  if (last?.topic !== taskTopics.delete) return false;
+  const created = store
+    .readStream(containerStreamId(ns, id))
+    .findLast((e) => e.topic === '/containers/create');
+  return last.seq > (created?.seq ?? 0);
+}
