@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventJson } from '../../src/api/wire-types.ts';
 import { autoRemoveLabel } from '../../src/domain/auto-remove.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
+import { simulateHostReboot } from '../helpers/host-reboot.ts';
 import { bundlesLeft, runcContainers } from '../helpers/leftovers.ts';
 import { rawRequest, startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
 
@@ -142,14 +140,7 @@ describe('auto-removal of containers labelled taskledger.io/auto-remove', () => 
     d = await startTestDaemon();
     const { pid } = await startTask('rebooted', ['sleep', '300'], labelled);
     await d.stop();
-    for (const conmon of execFileSync('pgrep', ['-f', `conmon.*${d.state}`])
-      .toString()
-      .trim()
-      .split('\n'))
-      process.kill(Number(conmon), 'SIGKILL');
-    process.kill(pid, 'SIGKILL');
-    rmSync(join(d.state, 'runc'), { recursive: true, force: true });
-    rmSync(join(d.state, 'bundles', 'default', 'rebooted', 'init', 'exit'), { force: true });
+    simulateHostReboot(d, 'rebooted', pid);
     await d.restart();
     // Removed before the daemon served: gone at the first request.
     expect(await containerGone('rebooted')).toBe(true);

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventJson } from '../../src/api/wire-types.ts';
@@ -11,6 +10,7 @@ import { openLedgerDatabase } from '../../src/store/open-database.ts';
 import { createSqliteEventStore } from '../../src/store/sqlite-event-store.ts';
 import { projections } from '../../src/daemon/daemon.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
+import { simulateHostReboot } from '../helpers/host-reboot.ts';
 import { bundlesLeft, mountsUnder, runcContainers } from '../helpers/leftovers.ts';
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
 
@@ -108,18 +108,7 @@ describe('daemon restart', () => {
     d = await startTestDaemon();
     const { pid } = await startTask('rebooted', ['sleep', '300']);
     await d.stop();
-    // A host reboot, simulated: the monitors and the container die and runc's state is wiped.
-    for (const conmonPid of execFileSync('pgrep', ['-f', `conmon.*${d.state}`])
-      .toString()
-      .trim()
-      .split('\n'))
-      process.kill(Number(conmonPid), 'SIGKILL');
-    process.kill(pid, 'SIGKILL');
-    rmSync(join(d.state, 'runc'), { recursive: true, force: true });
-    for (const dir of readdirSync(join(d.state, 'bundles', 'default', 'rebooted', 'init'))) {
-      if (dir === 'exit')
-        rmSync(join(d.state, 'bundles', 'default', 'rebooted', 'init', dir), { force: true });
-    }
+    simulateHostReboot(d, 'rebooted', pid);
     await d.restart();
     const exit = (await events('topic=="/tasks/exit",event.container_id==rebooted'))[0]!;
     expect(exit.event).toMatchObject({
