@@ -106,6 +106,8 @@ export interface TaskledgerClient {
     ): Promise<void>;
     /** Resizes the terminal of the init process (or of an exec); a no-op without a terminal. */
     resize(id: string, size: { width: number; height: number; execId?: string }): Promise<void>;
+    /** Applies new cgroup limits (an OCI `LinuxResources` object: memory, cpu, pids...). */
+    update(id: string, resources: Record<string, unknown>): Promise<TaskJson>;
     /** Freezes it. */
     pause(id: string): Promise<TaskJson>;
     /** Thaws it. */
@@ -268,6 +270,7 @@ export function connect(
           exec_id: o.execId,
         });
       },
+      update: (tid, resources) => c('POST', `/v1/tasks/${id(tid)}/update`, { resources }),
       pause: (tid) => c('POST', `/v1/tasks/${id(tid)}/pause`),
       resume: (tid) => c('POST', `/v1/tasks/${id(tid)}/resume`),
       wait: async (tid, o = {}) => {

@@ -12,7 +12,7 @@ commands:
   containers create|ls|info|label|commit|rm ...        container metadata
   namespaces ls|create|label|rm ...                    namespaces and their labels
   images import|ls|rm|snapshots ...                    root filesystem images (overlayfs)
-  tasks start|ls|kill|ps|exec|attach|pause|resume|wait|rm|logs|metrics ...
+  tasks start|ls|kill|ps|exec|attach|pause|resume|update|wait|rm|logs|metrics ...
   run [--rm] [-d] [-i] [-t] [--label k=v]... [--env K=V]... --rootfs DIR|--image NAME ID -- CMD [ARG...]
   events [--since SEQ|TIME] [--until SEQ|TIME] [--filter EXPR]... [--follow] [--json]
   history [--all] [--json] ID                          a container's timeline, even deleted

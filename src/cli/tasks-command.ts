@@ -3,6 +3,7 @@ import { parseArgs, usageError } from './args.ts';
 import type { CliContext } from './context.ts';
 import { attachAndWait, forwardingSignals, startAttached, writeRecord } from './follow-output.ts';
 import { printJson, printTable, println } from './output.ts';
+import { resourceFlags, resourceShort, resourcesFromFlags } from './resource-flags.ts';
 import { openStdinSessionFor, stdinFlags } from './stdin-flags.ts';
 import type { StdinSession } from './stdin-session.ts';
 
@@ -102,6 +103,11 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
         execId: flags['exec-id'] as string | undefined,
         stdin: flags['no-stdin'] !== true,
       });
+    }
+    case 'update': {
+      const { id, flags } = one({ flags: resourceFlags, short: resourceShort });
+      await client.tasks.update(id, resourcesFromFlags(flags));
+      return 0;
     }
     case 'pause':
       await client.tasks.pause(one().id);

@@ -112,6 +112,18 @@ export function taskRoutes(tasks: TaskService, clock: Clock, removed: RemovalWai
     },
     {
       method: 'POST',
+      pattern: '/v1/tasks/:id/update',
+      async handler(req) {
+        const body = objectBody(req.body, 'update task');
+        return {
+          body: taskToJson(
+            await tasks.update(req.namespace, req.params.id!, body.resources, req.cause),
+          ),
+        };
+      },
+    },
+    {
+      method: 'POST',
       pattern: '/v1/tasks/:id/pause',
       async handler(req) {
         return { body: taskToJson(await tasks.pause(req.namespace, req.params.id!, req.cause)) };

@@ -269,6 +269,8 @@ function describe(e: StoredEvent, w: WalkState): Described {
       };
     case internal.forgotten:
       return { subject: 'task', summary: 'record of the failed task create dropped' };
+    case internal.updated:
+      return { subject: 'task', summary: `task resources updated: ${JSON.stringify(p.resources)}` };
     default:
       return { subject: isTaskEvent(e) ? 'task' : 'container', summary: e.topic };
   }

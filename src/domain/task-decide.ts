@@ -118,6 +118,18 @@ export function decideResumed(task: Task): NewEvent[] {
   return [{ topic: topics.resumed, event: { container_id: task.containerId } }];
 }
 
+/**
+ * Records new cgroup limits applied to a live task (containerd's Tasks/Update, which has no event
+ * topic of its own: a taskledger-only fact, kept for the audit trail).
+ */
+export function decideUpdated(
+  task: Task,
+  resources: Readonly<Record<string, unknown>>,
+): NewEvent[] {
+  requireStatus(task, ['created', 'running', 'paused'], 'update');
+  return [{ topic: internal.updated, event: { container_id: task.containerId, resources } }];
+}
+
 /** Records an OOM kill. */
 export function decideOom(task: Task | undefined): NewEvent[] {
   if (!isLive(task)) return [];

@@ -62,6 +62,8 @@ export function evolveTask(state: Task | undefined, e: StoredEvent): Task | unde
       return state && { ...state, status: 'running', updatedAt: at };
     case topics.oom:
       return state && { ...state, oomKilled: true, updatedAt: at };
+    case internal.updated:
+      return state && { ...state, updatedAt: at };
     case topics.exit:
       if (!state) return state;
       if (p.id === state.containerId) {

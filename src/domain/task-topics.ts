@@ -18,4 +18,5 @@ export const taskInternalTopics = {
   deleteIntent: '/taskledger/tasks/delete-intent',
   execDeleted: '/taskledger/tasks/exec-deleted',
   forgotten: '/taskledger/tasks/forgotten',
+  updated: '/taskledger/tasks/updated',
 } as const;

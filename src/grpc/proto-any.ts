@@ -14,6 +14,9 @@ export const specTypeUrl = 'types.containerd.io/opencontainers/runtime-spec/1/Sp
 /** Type URL under which containerd clients send an OCI process spec (JSON bytes), for exec. */
 export const processTypeUrl = 'types.containerd.io/opencontainers/runtime-spec/1/Process';
 
+/** Type URL under which containerd clients send OCI `LinuxResources` (JSON bytes), for update. */
+export const resourcesTypeUrl = 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources';
+
 /** An Any holding `value` as JSON bytes, as containerd's typeurl packs OCI types. */
 export function jsonAny(typeUrl: string, value: unknown): ProtoAny {
   return { type_url: typeUrl, value: Buffer.from(JSON.stringify(value), 'utf8') };

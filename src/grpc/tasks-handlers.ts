@@ -3,7 +3,7 @@ import { invalidArgument, notFound } from '../domain/errors.ts';
 import { isLive, type Task } from '../domain/task-state.ts';
 import type { TaskService } from '../services/task-service.ts';
 import type { ContainerdApi } from './containerd-api.ts';
-import { objectFromJsonAny, processTypeUrl, type ProtoAny } from './proto-any.ts';
+import { objectFromJsonAny, processTypeUrl, resourcesTypeUrl, type ProtoAny } from './proto-any.ts';
 import { toProtoTimestamp } from './proto-timestamp.ts';
 import { deleteResponse, execToProcess, taskToProcess } from './task-messages.ts';
 import { unary, type Log } from './unary-handler.ts';
@@ -152,6 +152,13 @@ export function tasksHandlers(
         all: req.all,
         execId: req.exec_id || undefined,
       });
+      return {};
+    }),
+
+    // containerd's runc shim hands the resources to `runc update` as they are; so do we.
+    Update: unary(log, async (req: { container_id: string; resources: ProtoAny | null }, ctx) => {
+      const resources = objectFromJsonAny(req.resources, resourcesTypeUrl, 'resources');
+      await tasks.update(ctx.namespace(), req.container_id, resources, ctx.cause);
       return {};
     }),
 

@@ -147,6 +147,8 @@ export interface RuntimeTask {
   resize(size: WindowSize): Promise<void>;
   /** cgroup cpu, memory and pids usage. */
   metrics(): Promise<TaskMetrics>;
+  /** Applies new cgroup limits (a validated OCI `LinuxResources` object) to the task. */
+  update(resources: Readonly<Record<string, unknown>>): Promise<void>;
   /** Exit of the init process as the monitor recorded it, if it has exited. */
   exit(): Promise<Exit | undefined>;
   /** The handle of an exec started earlier (also after a daemon restart), if the runtime has it. */

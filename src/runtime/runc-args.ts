@@ -40,3 +40,7 @@ export const runcPsArgs = (root: string, id: string): string[] =>
 /** `runc events --stats ID`: one JSON stats event, then exit. */
 export const runcStatsArgs = (root: string, id: string): string[] =>
   withRoot(root, 'events', '--stats', id);
+
+/** `runc update --resources FILE ID`: applies the OCI `LinuxResources` JSON in FILE. */
+export const runcUpdateArgs = (root: string, id: string, file: string): string[] =>
+  withRoot(root, 'update', '--resources', file, id);

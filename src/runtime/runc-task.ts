@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   alreadyExists,
@@ -30,6 +30,7 @@ import {
   runcStartArgs,
   runcStateArgs,
   runcStatsArgs,
+  runcUpdateArgs,
 } from './runc-args.ts';
 import type { RuncContext } from './runc-context.ts';
 import { parseRuncPs, parseRuncState, parseRuncStats } from './runc-output.ts';
@@ -153,6 +154,22 @@ export class RuncTask implements RuntimeTask {
 
   async metrics(): Promise<TaskMetrics> {
     return parseRuncStats(await this.#ctx.runc.run(runcStatsArgs(this.#root, this.id)));
+  }
+
+  async update(resources: Readonly<Record<string, unknown>>): Promise<void> {
+    // runc reads them from a file; the task's mutex keeps a second update from sharing it.
+    const file = path.join(this.#paths.init.dir, 'update-resources.json');
+    await writeFile(file, JSON.stringify(resources));
+    try {
+      await this.#ctx.runc.run(runcUpdateArgs(this.#root, this.id, file));
+    } catch (error) {
+      // The kernel refused a value it was given (EINVAL on a cgroup file): the caller's to fix.
+      if (isTaskledgerError(error, 'Internal') && /invalid argument/i.test(error.message))
+        throw invalidArgument(`the kernel refused these resources: ${error.message}`);
+      throw error;
+    } finally {
+      await rm(file, { force: true });
+    }
   }
 
   exit(): Promise<Exit | undefined> {

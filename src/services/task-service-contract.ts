@@ -66,6 +66,11 @@ export interface TaskService {
     execId: string | undefined,
     size: { width?: unknown; height?: unknown },
   ): Promise<void>;
+  /**
+   * Applies new cgroup limits (an OCI `LinuxResources` object) to a created, running or paused
+   * task and records them; InvalidArgument names a wrong field.
+   */
+  update(ns: string, containerId: string, resources: unknown, cause: EventCause): Promise<Task>;
   /** The task; NotFound when there is none. */
   get(ns: string, containerId: string): Task;
   /** Every task of a namespace, failed creates included. */

@@ -13,6 +13,7 @@ import type { Exit, Mount, RuntimeTask } from '../ports/runtime.ts';
 import { createTaskContext, taskKey, type TaskServiceDeps } from './task-context.ts';
 import { recoverTasks } from './task-recovery.ts';
 import { resizeTaskTerminal } from './task-resize.ts';
+import { updateTaskResources } from './task-update.ts';
 import type { ExitResult, TaskService } from './task-service-contract.ts';
 
 export type { ExitResult, TaskService } from './task-service-contract.ts';
@@ -279,6 +280,11 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     resize(ns, id, execId, size) {
       validNs(ns, id);
       return resizeTaskTerminal(ctx, ns, id, execId, size);
+    },
+
+    update(ns, id, resources, cause) {
+      validNs(ns, id);
+      return updateTaskResources(ctx, ns, id, resources, cause);
     },
 
     get(ns, id) {

@@ -232,10 +232,19 @@ describe('the taskledger CLI against a real daemon', () => {
     expect(again.stderr).toBe('taskledger: cannot pause task "bg": it is paused');
     expect(again.exitCode).toBe(5);
     expect((await tl('tasks', 'resume', 'bg')).exitCode).toBe(0);
+    expect((await tl('tasks', 'update', '-m', '48m', '--pids-limit', '24', 'bg')).exitCode).toBe(0);
+    const badSize = await tl('tasks', 'update', '--memory', 'lots', 'bg');
+    expect(badSize).toMatchObject({
+      exitCode: 2,
+      stderr: expect.stringContaining('--memory must be a size'),
+    });
     const metrics = JSON.parse((await tl('tasks', 'metrics', 'bg')).stdout) as {
-      pids: { current: number };
+      memory: { limitBytes: number };
+      pids: { current: number; limit: number };
     };
     expect(metrics.pids.current).toBeGreaterThanOrEqual(1);
+    expect(metrics.pids.limit).toBe(24);
+    expect(metrics.memory.limitBytes).toBe(48 * 1024 * 1024);
     expect((await tl('tasks', 'rm', 'bg')).exitCode).toBe(5);
     expect((await tl('tasks', 'kill', '-s', 'SIGKILL', 'bg')).exitCode).toBe(0);
     expect(await tl('tasks', 'wait', 'bg')).toMatchObject({ stdout: '137', exitCode: 137 });

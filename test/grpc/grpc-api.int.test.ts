@@ -1,7 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProtoEnvelope } from '../../src/grpc/event-messages.ts';
-import { specTypeUrl } from '../../src/grpc/proto-any.ts';
+import { resourcesTypeUrl, specTypeUrl } from '../../src/grpc/proto-any.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
 import { api, serviceClient, type TestServiceClient } from './grpc-test-client.ts';
 import { startGrpcTestDaemon, type GrpcTestDaemon } from './grpc-test-daemon.ts';
@@ -170,6 +170,28 @@ describe('the containerd gRPC API', () => {
       runtime: { name: 'io.containerd.runc.v2' },
     });
     expect(doomed[0]!.timestamp.seconds).toBeGreaterThan(Date.now() / 1000 - 60);
+  });
+
+  it('applies Tasks/Update resources to a live task, and refuses an Any of another type', async () => {
+    await create('updated', { spec: specAny(['sleep', '300'], rootfs) });
+    await tasks.call('Create', { container_id: 'updated' });
+    await tasks.call('Start', { container_id: 'updated' });
+    const resources = (value: unknown, typeUrl = resourcesTypeUrl) => ({
+      type_url: typeUrl,
+      value: Buffer.from(JSON.stringify(value)),
+    });
+    await tasks.call('Update', {
+      container_id: 'updated',
+      resources: resources({ pids: { limit: 12 } }),
+    });
+    expect(await d.client.tasks.metrics('updated')).toMatchObject({ pids: { limit: 12 } });
+    await expect(
+      tasks.call('Update', {
+        container_id: 'updated',
+        resources: resources({ pids: { limit: 12 } }, specTypeUrl),
+      }),
+    ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await d.client.tasks.delete('updated', { force: true });
   });
 
   it('ends open subscriptions when the daemon stops', async () => {

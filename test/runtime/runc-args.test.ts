@@ -9,6 +9,7 @@ import {
   runcStartArgs,
   runcStateArgs,
   runcStatsArgs,
+  runcUpdateArgs,
 } from '../../src/runtime/runc-args.ts';
 
 const root = '/var/lib/taskledger/runc/default';
@@ -25,6 +26,7 @@ describe('runc argv builders', () => {
       runcResumeArgs(root, 'web'),
       runcPsArgs(root, 'web'),
       runcStatsArgs(root, 'web'),
+      runcUpdateArgs(root, 'web', '/tmp/r.json'),
     ]) {
       expect(args.slice(0, 2)).toEqual(['--root', root]);
     }
@@ -64,5 +66,16 @@ describe('runc argv builders', () => {
   it('asks ps for JSON and events for one stats sample', () => {
     expect(runcPsArgs(root, 'web')).toEqual(['--root', root, 'ps', '--format', 'json', 'web']);
     expect(runcStatsArgs(root, 'web')).toEqual(['--root', root, 'events', '--stats', 'web']);
+  });
+
+  it('hands update the resources file', () => {
+    expect(runcUpdateArgs(root, 'web', '/b/r.json')).toEqual([
+      '--root',
+      root,
+      'update',
+      '--resources',
+      '/b/r.json',
+      'web',
+    ]);
   });
 });
