@@ -90,7 +90,9 @@ export async function startAttached(
     detach: stop.signal,
   });
   try {
-    await Promise.race([Promise.all([listening.output.promise, listening.exit.promise]), status]);
+    // Either request failing ends the waiting for both to be open.
+    const open = Promise.all([listening.output.promise, listening.exit.promise]);
+    await Promise.race([open, status, exit]);
     await start();
   } catch (error) {
     stop.abort();

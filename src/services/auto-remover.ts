@@ -162,6 +162,8 @@ export function createAutoRemover(deps: AutoRemoverDeps): AutoRemover {
         if (!store.load(containerProjection, streamId)) return finish(resolve);
         if (signal.aborted) return onAbort();
         signal.addEventListener('abort', onAbort);
+        // Due with no removal under way: an earlier one failed. Try again, for this waiter to hear.
+        if (!running.has(key) && dueFor(ns, id)) void schedule(ns, id);
       });
     },
 

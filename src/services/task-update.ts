@@ -6,10 +6,11 @@ import { taskKey, type TaskContext } from './task-context.ts';
 
 /**
  * Applies new cgroup limits to a live task (containerd's Tasks/Update, `runc update`), then
- * records them. Like pause, the runtime acts first and the event follows: a refused update
- * (runc's own checks, a limit the kernel rejects) changes nothing and records nothing.
+ * records them. Like pause, the runtime acts first and the event follows: a refused update (runc's
+ * own checks, a limit the kernel rejects) records nothing; runc puts back the values it had
+ * written, and its message says so when it cannot.
  */
-export function updateTaskResources(
+export async function updateTaskResources(
   ctx: TaskContext,
   ns: string,
   id: string,

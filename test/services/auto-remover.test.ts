@@ -82,6 +82,41 @@ describe('auto-remover', () => {
     expect(logs).toContain('auto-remove of default/web failed: runc delete exploded');
   });
 
+  it('tries a failed removal again when someone waits for it later', async () => {
+    runningLabelledTask();
+    let attempts = 0;
+    remover = createAutoRemover({
+      store: t.store,
+      tasks: {
+        delete: () =>
+          ++attempts === 1
+            ? Promise.reject(internal('runc delete exploded'))
+            : Promise.resolve({ exit_status: 0, exited_at: 'x', pid: 42 }),
+      },
+      // Forgets the task as a real delete would, and removes the container.
+      containers: {
+        delete: () => {
+          append(
+            taskStreamId('default', 'web'),
+            decide.decideDeleted(task(), { status: 0, exitedAt: 'x' }),
+          );
+          append(containerStreamId('default', 'web'), [
+            { topic: '/containers/delete', event: { id: 'web' } },
+          ]);
+        },
+      },
+      committed,
+      log: (line) => logs.push(line),
+    });
+    const signal = new AbortController().signal;
+    exit();
+    await expect(remover.removed('default', 'web', signal)).rejects.toMatchObject({
+      code: 'FailedPrecondition',
+    });
+    await expect(remover.removed('default', 'web', signal)).resolves.toBeUndefined();
+    expect(attempts).toBe(2);
+  });
+
   it('does not act inside the append that made the removal due', async () => {
     runningLabelledTask();
     const calls: string[] = [];
