@@ -3,39 +3,28 @@ import { invalidArgument } from './errors.ts';
 /** An OCI `LinuxResources` object (runtime-spec config-linux.md), as `runc update` reads it. */
 export type LinuxResources = Readonly<Record<string, unknown>>;
 
-/** Fields of each resource group runc 1.1 applies on update, and the JSON type each must have. */
-const groups: Readonly<Record<string, Readonly<Record<string, 'integer' | 'string' | 'boolean'>>>> =
-  {
-    memory: {
-      limit: 'integer',
-      reservation: 'integer',
-      swap: 'integer',
-      kernel: 'integer',
-      kernelTCP: 'integer',
-      swappiness: 'integer',
-      disableOOMKiller: 'boolean',
-      useHierarchy: 'boolean',
-      checkBeforeUpdate: 'boolean',
-    },
-    cpu: {
-      shares: 'integer',
-      quota: 'integer',
-      period: 'integer',
-      realtimeRuntime: 'integer',
-      realtimePeriod: 'integer',
-      cpus: 'string',
-      mems: 'string',
-      idle: 'integer',
-    },
-    pids: { limit: 'integer' },
-    blockIO: { weight: 'integer', leafWeight: 'integer' },
-  };
-
 /**
- * Fields runc's update does not change (devices, hugepages, network, rdma: fixed at create) or
- * that it takes as they are (`unified`: cgroup v2 files). The first are refused by name rather
- * than ignored: a caller would believe them applied.
+ * The fields of each resource group that `runc update` (1.1) applies, with the JSON type each
+ * must have. Others it reads and drops without a word (swappiness, kernel memory, which 1.1 no
+ * longer sets, disableOOMKiller...): they are refused here, since a caller would believe them
+ * applied.
  */
+const groups: Readonly<Record<string, Readonly<Record<string, 'integer' | 'string'>>>> = {
+  memory: { limit: 'integer', reservation: 'integer', swap: 'integer' },
+  cpu: {
+    shares: 'integer',
+    quota: 'integer',
+    period: 'integer',
+    realtimeRuntime: 'integer',
+    realtimePeriod: 'integer',
+    cpus: 'string',
+    mems: 'string',
+  },
+  pids: { limit: 'integer' },
+  blockIO: { weight: 'integer' },
+};
+
+/** Groups runc sets only when it creates the container. */
 const fixedAtCreate = new Set(['devices', 'hugepageLimits', 'network', 'rdma']);
 
 /**
@@ -65,7 +54,10 @@ export function validateResources(value: unknown): LinuxResources {
       );
     for (const [field, setting] of Object.entries(object(group, `resources.${name}`))) {
       const type = fields[field];
-      if (!type) throw invalidArgument(`resources.${name}.${field} is not a field of ${name}`);
+      if (!type)
+        throw invalidArgument(
+          `resources.${name}.${field} cannot be updated (${name} takes ${Object.keys(fields).join(', ')})`,
+        );
       if (!hasType(setting, type))
         throw invalidArgument(
           `resources.${name}.${field} must be ${type === 'integer' ? 'an integer' : `a ${type}`}`,
@@ -81,6 +73,6 @@ function object(value: unknown, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function hasType(value: unknown, type: 'integer' | 'string' | 'boolean'): boolean {
+function hasType(value: unknown, type: 'integer' | 'string'): boolean {
   return type === 'integer' ? Number.isSafeInteger(value) : typeof value === type;
 }

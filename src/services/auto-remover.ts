@@ -19,8 +19,8 @@ import type { TaskService } from './task-service.ts';
 /** Removes containers labelled for auto-removal once their task is over (domain/auto-remove.ts). */
 export interface AutoRemover {
   /**
-   * Removes every labelled container that is due, as after a restart: exits recorded before a
-   * crash, or by recovery (a lost task), got no removal yet. Returns the `ns/id` removed.
+   * Removes every labelled container whose task is over, as after a restart: exits recorded
+   * before a crash, or by recovery (a lost task), got no removal yet. Returns the `ns/id` removed.
    */
   sweep(): Promise<string[]>;
   /**
@@ -123,12 +123,18 @@ export function createAutoRemover(deps: AutoRemoverDeps): AutoRemover {
 
   return {
     async sweep() {
+      // From the tasks that are over, not from every container: a start-up with 10,000
+      // containers spent 190 ms loading them all. Left out: a container whose task was deleted
+      // but the daemon died before the container's delete, a few microseconds later.
+      const over = ['stopped', 'failed'].flatMap((status) =>
+        store.list(taskProjection, { status }),
+      );
       const removed: string[] = [];
-      for (const container of store.list(containerProjection)) {
-        if (!dueFor(container.namespace, container.id)) continue;
-        await schedule(container.namespace, container.id);
-        if (!store.load(containerProjection, containerStreamId(container.namespace, container.id)))
-          removed.push(`${container.namespace}/${container.id}`);
+      for (const { namespace: ns, containerId: id } of over) {
+        if (!dueFor(ns, id)) continue;
+        await schedule(ns, id);
+        if (!store.load(containerProjection, containerStreamId(ns, id)))
+          removed.push(`${ns}/${id}`);
       }
       return removed;
     },

@@ -15,7 +15,7 @@ const refusal = (value: unknown): string => {
 describe('task update resources', () => {
   it('accepts the groups runc updates, with their spec types', () => {
     const resources = {
-      memory: { limit: 67108864, swap: -1, disableOOMKiller: false },
+      memory: { limit: 67108864, swap: -1 },
       cpu: { quota: 50000, period: 100000, cpus: '0-1' },
       pids: { limit: 32 },
       blockIO: { weight: 500 },
@@ -28,7 +28,7 @@ describe('task update resources', () => {
     expect(refusal([])).toBe('InvalidArgument: resources must be a JSON object');
     expect(refusal({})).toMatch(/^InvalidArgument: resources must set at least one limit/);
     expect(refusal({ memory: { limits: 5 } })).toBe(
-      'InvalidArgument: resources.memory.limits is not a field of memory',
+      'InvalidArgument: resources.memory.limits cannot be updated (memory takes limit, reservation, swap)',
     );
     expect(refusal({ memory: { limit: '64m' } })).toBe(
       'InvalidArgument: resources.memory.limit must be an integer',
@@ -48,7 +48,10 @@ describe('task update resources', () => {
     );
   });
 
-  it('refuses what runc applies only at create instead of ignoring it', () => {
+  it('refuses what runc update would drop without a word, or applies only at create', () => {
+    expect(refusal({ memory: { swappiness: 10 } })).toBe(
+      'InvalidArgument: resources.memory.swappiness cannot be updated (memory takes limit, reservation, swap)',
+    );
     expect(refusal({ devices: [] })).toBe(
       'InvalidArgument: resources.devices cannot be updated on a running task (runc applies it at create)',
     );
