@@ -155,7 +155,8 @@ export function tasksHandlers(
       return {};
     }),
 
-    // containerd's runc shim hands the resources to `runc update` as they are; so do we.
+    // containerd's runc shim hands the resources to `runc update` as they are; taskledger checks
+    // them first (domain/linux-resources.ts), so a field runc would drop is refused, not lost.
     Update: unary(log, async (req: { container_id: string; resources: ProtoAny | null }, ctx) => {
       const resources = objectFromJsonAny(req.resources, resourcesTypeUrl, 'resources');
       await tasks.update(ctx.namespace(), req.container_id, resources, ctx.cause);

@@ -57,7 +57,8 @@ describe('task update (cgroup limits of a live task)', () => {
     await expect(d.client.tasks.update('refused', { memory: { limits: 1 } })).rejects.toMatchObject(
       {
         code: 'InvalidArgument',
-        message: 'resources.memory.limits cannot be updated (memory takes limit, reservation, swap)',
+        message:
+          'resources.memory.limits cannot be updated (memory takes limit, reservation, swap)',
       },
     );
     await expect(
