@@ -1,3 +1,5 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventJson } from '../../src/api/wire-types.ts';
@@ -43,6 +45,17 @@ describe('auto-removal of containers labelled taskledger.io/auto-remove', () => 
         filters: [`topic=="/containers/delete",event.id==${id}`],
       }),
     );
+  /** Resolves once `pid` is gone (its monitor reaped it). */
+  const reaped = async (pid: number): Promise<void> => {
+    for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 20))) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`process ${pid} did not end`);
+    }
+  };
   const containerGone = async (id: string): Promise<boolean> =>
     d!.client.containers.get(id).then(
       () => false,
@@ -125,14 +138,27 @@ describe('auto-removal of containers labelled taskledger.io/auto-remove', () => 
 
   it('removes after a restart what exited while the daemon was down', async () => {
     d = await startTestDaemon();
-    await startTask('down', ['sleep', '0.5'], labelled);
+    // The process ends only once the daemon is down: it waits for a file the test then makes.
+    const go = `auto-remove-go-${process.pid}-${Date.now()}`;
+    const { pid } = await startTask(
+      'down',
+      ['sh', '-c', `while [ ! -e /tmp/${go} ]; do sleep 0.05; done`],
+      labelled,
+    );
     await d.stop();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    writeFileSync(join(rootfs, 'tmp', go), '');
+    try {
+      await reaped(pid);
+    } finally {
+      rmSync(join(rootfs, 'tmp', go), { force: true });
+    }
+    const restartedAt = new Date().toISOString();
     await d.restart();
     const gone = await deleted('down');
     expect(gone.source).toBe('daemon auto-remove');
     const exit = (await eventsOf('down')).find((e) => e.topic === '/tasks/exit')!;
     expect(exit).toMatchObject({ source: 'daemon runtime monitor', event: { exit_status: 0 } });
+    expect(String(exit.event.exited_at) < restartedAt).toBe(true);
     expect(bundlesLeft(d.state)).toEqual([]);
   });
 
