@@ -148,7 +148,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
       log: config.log,
     });
     cleanups.push(() => remover.close());
-    const swept = await remover.sweep();
+    const swept = await remover.sweep(report.resolved);
     if (swept.length)
       config.log(`auto-remove: ${swept.length} containers removed (${swept.join(', ')})`);
     const runtimeEvents = runtime.events().subscribe((event) => {

@@ -20,9 +20,11 @@ import type { TaskService } from './task-service.ts';
 export interface AutoRemover {
   /**
    * Removes every labelled container whose task is over, as after a restart: exits recorded
-   * before a crash, or by recovery (a lost task), got no removal yet. Returns the `ns/id` removed.
+   * before a crash, or by recovery (a lost task), got no removal yet. `resolved` names the tasks
+   * (`ns/id`) whose interrupted operations recovery finished: a delete cut by a crash is one, its
+   * task gone and its container left. Returns the `ns/id` removed.
    */
-  sweep(): Promise<string[]>;
+  sweep(resolved?: readonly string[]): Promise<string[]>;
   /**
    * Resolves once the container is gone (at once when it is), by this remover or anyone else;
    * rejects when its auto-removal failed, or when `signal` aborts.
@@ -122,19 +124,21 @@ export function createAutoRemover(deps: AutoRemoverDeps): AutoRemover {
   });
 
   return {
-    async sweep() {
-      // From the tasks that are over, not from every container: a start-up with 10,000
-      // containers spent 190 ms loading them all. Left out: a container whose task was deleted
-      // but the daemon died before the container's delete, a few microseconds later.
+    async sweep(resolved = []) {
+      // From the tasks that are over and the deletes recovery finished, not from every
+      // container: a start-up with 10,000 containers spent 190 ms loading them all. Left out: a
+      // daemon that died after a task's delete was recorded and before its container's, a few
+      // microseconds later.
       const over = ['stopped', 'failed'].flatMap((status) =>
-        store.list(taskProjection, { status }),
+        store.list(taskProjection, { status }).map((t) => `${t.namespace}/${t.containerId}`),
       );
       const removed: string[] = [];
-      for (const { namespace: ns, containerId: id } of over) {
+      for (const key of new Set([...over, ...resolved])) {
+        const slash = key.indexOf('/');
+        const [ns, id] = [key.slice(0, slash), key.slice(slash + 1)];
         if (!dueFor(ns, id)) continue;
         await schedule(ns, id);
-        if (!store.load(containerProjection, containerStreamId(ns, id)))
-          removed.push(`${ns}/${id}`);
+        if (!store.load(containerProjection, containerStreamId(ns, id))) removed.push(key);
       }
       return removed;
     },

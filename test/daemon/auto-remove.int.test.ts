@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventJson } from '../../src/api/wire-types.ts';
+import { projections } from '../../src/daemon/daemon.ts';
 import { autoRemoveLabel } from '../../src/domain/auto-remove.ts';
+import { containerStreamId, decideUpdateContainer } from '../../src/domain/container.ts';
+import { containerProjection } from '../../src/domain/container-projection.ts';
+import type { NewEvent } from '../../src/domain/event-envelope.ts';
+import { taskStreamId } from '../../src/domain/task-evolve.ts';
+import { createSystemClock } from '../../src/platform/system-clock.ts';
+import { openLedgerDatabase } from '../../src/store/open-database.ts';
+import { createSqliteEventStore } from '../../src/store/sqlite-event-store.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
 import { simulateHostReboot } from '../helpers/host-reboot.ts';
 import { bundlesLeft, runcContainers } from '../helpers/leftovers.ts';
@@ -175,6 +183,42 @@ describe('auto-removal of containers labelled taskledger.io/auto-remove', () => 
       .map((e) => e.topic)
       .filter((topic) => !topic.startsWith('/taskledger/'));
     expect(topics.slice(-3)).toEqual(['/tasks/exit', '/tasks/delete', '/containers/delete']);
+  });
+
+  it('finishes at start a removal that a crash cut inside the task delete', async () => {
+    d = await startTestDaemon();
+    // Unlabelled while the scene is set, so that nothing removes it yet.
+    await startTask('cut', ['true'], {});
+    await d.client.tasks.wait('cut');
+    await d.stop();
+    // What a crash inside the auto-removal's task delete leaves: the label, and a delete intent
+    // with no outcome (the runtime's part may or may not have run).
+    const db = await openLedgerDatabase(join(d.root, 'ledger.db'));
+    const store = createSqliteEventStore(db, { clock: createSystemClock(), projections });
+    const append = (streamId: string, events: NewEvent[]): void => {
+      const expectedVersion = store.streamVersion(streamId);
+      store.append([{ streamId, namespace: 'default', expectedVersion, events }], {
+        correlationId: 'crash',
+        source: 'test',
+      });
+    };
+    const containerStream = containerStreamId('default', 'cut');
+    append(
+      containerStream,
+      decideUpdateContainer(store.load(containerProjection, containerStream), 'default', 'cut', {
+        labels: labelled,
+        updateMask: [`labels.${autoRemoveLabel}`],
+      }),
+    );
+    append(taskStreamId('default', 'cut'), [
+      { topic: '/taskledger/tasks/delete-intent', event: { container_id: 'cut' } },
+    ]);
+    await db.close();
+    await d.restart();
+    // Recovery finished the task's delete; the sweep then took the container, before serving.
+    expect(await containerGone('cut')).toBe(true);
+    expect(d.logs.join('\n')).toMatch(/auto-remove: 1 containers removed \(default\/cut\)/);
+    expect(bundlesLeft(d.state)).toEqual([]);
   });
 
   it('answers a wait with until at once when the task is missing or until is unknown', async () => {
