@@ -75,13 +75,12 @@ export function createAutoRemover(deps: AutoRemoverDeps): AutoRemover {
     });
   };
 
-  const removeOnce = async (ns: string, id: string): Promise<boolean> => {
+  const removeOnce = async (ns: string, id: string): Promise<void> => {
     const due = dueFor(ns, id);
-    if (!due) return false;
+    if (!due) return;
     const why = cause();
     if (due === 'task-and-container') await deps.tasks.delete(ns, id, { force: false }, why);
     deps.containers.delete(ns, id, why);
-    return true;
   };
 
   /** Removes what is due for one container; a trigger arriving meanwhile makes it look again. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryJson, ReplayJson } from '../../src/api/audit-types.ts';
 import { busyboxRootfs } from '../helpers/busybox-rootfs.ts';
 import { cli, requireBuiltCli } from '../helpers/run-cli.ts';
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
+import { forceDeleteTasks, startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
 import { ledgerContents } from './mixed-log.ts';
 
 describe('history, replay, export, import and compaction through the daemon and the CLI', () => {
@@ -22,8 +22,7 @@ describe('history, replay, export, import and compaction through the daemon and 
     scratch = mkdtempSync(join(tmpdir(), 'taskledger-audit-cli-'));
   });
   afterAll(async () => {
-    for (const t of await d.client.tasks.list().catch(() => []))
-      await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    await forceDeleteTasks(d.client);
     await d.dispose();
     rmSync(scratch, { recursive: true, force: true });
   });

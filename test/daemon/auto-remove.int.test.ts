@@ -3,19 +3,20 @@ import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventJson } from '../../src/api/wire-types.ts';
-import { projections } from '../../src/daemon/daemon.ts';
 import { autoRemoveLabel } from '../../src/domain/auto-remove.ts';
 import { containerStreamId, decideUpdateContainer } from '../../src/domain/container.ts';
 import { containerProjection } from '../../src/domain/container-projection.ts';
-import type { NewEvent } from '../../src/domain/event-envelope.ts';
 import { taskStreamId } from '../../src/domain/task-evolve.ts';
-import { createSystemClock } from '../../src/platform/system-clock.ts';
-import { openLedgerDatabase } from '../../src/store/open-database.ts';
-import { createSqliteEventStore } from '../../src/store/sqlite-event-store.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
 import { simulateHostReboot } from '../helpers/host-reboot.ts';
 import { bundlesLeft, runcContainers } from '../helpers/leftovers.ts';
-import { rawRequest, startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
+import { appendToStream, editLedgerOffline } from '../helpers/offline-ledger.ts';
+import {
+  forceDeleteTasks,
+  rawRequest,
+  startTestDaemon,
+  type TestDaemon,
+} from '../helpers/test-daemon.ts';
 
 describe('auto-removal of containers labelled taskledger.io/auto-remove', () => {
   let d: TestDaemon | undefined;
@@ -25,8 +26,7 @@ describe('auto-removal of containers labelled taskledger.io/auto-remove', () => 
   });
   afterEach(async () => {
     if (!d) return;
-    for (const t of await d.client.tasks.list().catch(() => []))
-      await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    await forceDeleteTasks(d.client);
     await d.dispose();
     d = undefined;
   });
@@ -193,27 +193,20 @@ describe('auto-removal of containers labelled taskledger.io/auto-remove', () => 
     await d.stop();
     // What a crash inside the auto-removal's task delete leaves: the label, and a delete intent
     // with no outcome (the runtime's part may or may not have run).
-    const db = await openLedgerDatabase(join(d.root, 'ledger.db'));
-    const store = createSqliteEventStore(db, { clock: createSystemClock(), projections });
-    const append = (streamId: string, events: NewEvent[]): void => {
-      const expectedVersion = store.streamVersion(streamId);
-      store.append([{ streamId, namespace: 'default', expectedVersion, events }], {
-        correlationId: 'crash',
-        source: 'test',
-      });
-    };
-    const containerStream = containerStreamId('default', 'cut');
-    append(
-      containerStream,
-      decideUpdateContainer(store.load(containerProjection, containerStream), 'default', 'cut', {
-        labels: labelled,
-        updateMask: [`labels.${autoRemoveLabel}`],
-      }),
-    );
-    append(taskStreamId('default', 'cut'), [
-      { topic: '/taskledger/tasks/delete-intent', event: { container_id: 'cut' } },
-    ]);
-    await db.close();
+    await editLedgerOffline(d.root, (store) => {
+      const containerStream = containerStreamId('default', 'cut');
+      appendToStream(
+        store,
+        containerStream,
+        decideUpdateContainer(store.load(containerProjection, containerStream), 'default', 'cut', {
+          labels: labelled,
+          updateMask: [`labels.${autoRemoveLabel}`],
+        }),
+      );
+      appendToStream(store, taskStreamId('default', 'cut'), [
+        { topic: '/taskledger/tasks/delete-intent', event: { container_id: 'cut' } },
+      ]);
+    });
     await d.restart();
     // Recovery finished the task's delete; the sweep then took the container, before serving.
     expect(await containerGone('cut')).toBe(true);

@@ -6,13 +6,11 @@ import { containerProjection } from '../../src/domain/container-projection.ts';
 import { taskStreamId } from '../../src/domain/task-evolve.ts';
 import { createSystemClock } from '../../src/platform/system-clock.ts';
 import { createRuncRuntime } from '../../src/runtime/runc-runtime.ts';
-import { openLedgerDatabase } from '../../src/store/open-database.ts';
-import { createSqliteEventStore } from '../../src/store/sqlite-event-store.ts';
-import { projections } from '../../src/daemon/daemon.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
 import { simulateHostReboot } from '../helpers/host-reboot.ts';
 import { bundlesLeft, mountsUnder, runcContainers } from '../helpers/leftovers.ts';
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
+import { appendToStream, editLedgerOffline } from '../helpers/offline-ledger.ts';
+import { forceDeleteTasks, startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
 
 describe('daemon restart', () => {
   let d: TestDaemon | undefined;
@@ -23,8 +21,7 @@ describe('daemon restart', () => {
   afterEach(async () => {
     if (!d) return;
     await d.restart().catch(() => undefined);
-    for (const t of await d.client.tasks.list().catch(() => []))
-      await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    await forceDeleteTasks(d.client);
     await d.dispose();
     d = undefined;
   });
@@ -42,23 +39,11 @@ describe('daemon restart', () => {
     return d!.client.tasks.start(id);
   };
   /** Edits the log offline, as a daemon killed between an intent and its outcome would leave it. */
-  const appendOffline = async (streamId: string, topic: string, event: Record<string, unknown>) => {
-    const db = await openLedgerDatabase(join(d!.root, 'ledger.db'));
-    const store = createSqliteEventStore(db, { clock: createSystemClock(), projections });
-    store.append(
-      [
-        {
-          streamId,
-          namespace: 'default',
-          expectedVersion: store.streamVersion(streamId),
-          events: [{ topic, event }],
-        },
-      ],
-      { correlationId: 'crash', source: 'test' },
-    );
-    expect(store.load(containerProjection, 'container/default/x')).toBeUndefined();
-    await db.close();
-  };
+  const appendOffline = (streamId: string, topic: string, event: Record<string, unknown>) =>
+    editLedgerOffline(d!.root, (store) => {
+      appendToStream(store, streamId, [{ topic, event }]);
+      expect(store.load(containerProjection, 'container/default/x')).toBeUndefined();
+    });
 
   it('re-attaches running tasks: kill, exec, pause, logs and their later exit work', async () => {
     d = await startTestDaemon();

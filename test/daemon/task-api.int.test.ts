@@ -11,7 +11,7 @@ import {
   mountsUnder,
   runcContainers,
 } from '../helpers/leftovers.ts';
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
+import { forceDeleteTasks, startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
 
 describe('tasks on real runc through the API', () => {
   let d: TestDaemon;
@@ -23,8 +23,7 @@ describe('tasks on real runc through the API', () => {
     c = d.client;
   });
   afterAll(async () => {
-    for (const t of await c.tasks.list().catch(() => []))
-      await c.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    await forceDeleteTasks(c);
     await d.dispose();
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventJson } from '../../src/api/wire-types.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
+import { forceDeleteTasks, startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
 
 describe('task update (cgroup limits of a live task)', () => {
   let d: TestDaemon;
@@ -11,8 +11,7 @@ describe('task update (cgroup limits of a live task)', () => {
     d = await startTestDaemon();
   });
   afterAll(async () => {
-    for (const t of await d.client.tasks.list().catch(() => []))
-      await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    await forceDeleteTasks(d.client);
     await d.dispose();
   });
 

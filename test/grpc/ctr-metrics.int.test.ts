@@ -5,6 +5,7 @@ import { busyboxRootfs } from '../helpers/busybox-rootfs.ts';
 import { ctr, ctrPathEnv } from './ctr-runner.ts';
 import { api, serviceClient, type TestServiceClient } from './grpc-test-client.ts';
 import { startGrpcTestDaemon, type GrpcTestDaemon } from './grpc-test-daemon.ts';
+import { forceDeleteTasks } from '../helpers/test-daemon.ts';
 
 const env = ctrPathEnv;
 
@@ -31,8 +32,7 @@ describe('task metrics through the containerd API (Tasks/Metrics) and the stock 
   });
   afterAll(async () => {
     tasks.close();
-    for (const t of await d.client.tasks.list().catch(() => []))
-      await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    await forceDeleteTasks(d.client);
     await d.dispose();
   });
 

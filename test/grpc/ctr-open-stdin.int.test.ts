@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
 import { startGrpcTestDaemon, type GrpcTestDaemon } from './grpc-test-daemon.ts';
+import { forceDeleteTasks } from '../helpers/test-daemon.ts';
 
 describe('the stock ctr attaching to a task with an open stdin (run -d -i)', () => {
   let d: GrpcTestDaemon;
@@ -12,8 +13,7 @@ describe('the stock ctr attaching to a task with an open stdin (run -d -i)', () 
     d = await startGrpcTestDaemon();
   });
   afterAll(async () => {
-    for (const t of await d.client.tasks.list().catch(() => []))
-      await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    await forceDeleteTasks(d.client);
     await d.dispose();
   });
 

@@ -11,6 +11,7 @@ import {
   startLiveCtrEvents,
 } from './ctr-runner.ts';
 import { startGrpcTestDaemon, type GrpcTestDaemon } from './grpc-test-daemon.ts';
+import { forceDeleteTasks } from '../helpers/test-daemon.ts';
 
 /**
  * What containerd 1.6.20 itself prints on `ctr events` for the same commands, measured on this
@@ -73,8 +74,7 @@ describe('the stock ctr 1.6 against taskledger', () => {
 
   afterAll(async () => {
     await events.stop();
-    for (const t of await d.client.tasks.list().catch(() => []))
-      await d.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    await forceDeleteTasks(d.client);
     await d.dispose();
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { busyboxRootfs } from './busybox-rootfs.ts';
-import { startTestDaemon, type TestDaemon } from './test-daemon.ts';
+import { forceDeleteTasks, startTestDaemon, type TestDaemon } from './test-daemon.ts';
 
 /** What {@link withCliDaemon} hands a test file. */
 export interface CliDaemonFixture {
@@ -24,8 +24,7 @@ export function withCliDaemon(use: (fixture: CliDaemonFixture) => void): void {
   });
   afterAll(async () => {
     if (!daemon) return;
-    for (const t of await daemon.client.tasks.list().catch(() => []))
-      await daemon.client.tasks.delete(t.id, { force: true }).catch(() => undefined);
+    await forceDeleteTasks(daemon.client);
     await daemon.dispose();
   });
 }

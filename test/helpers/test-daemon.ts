@@ -73,3 +73,9 @@ export function rawRequest(
     req.end(body);
   });
 }
+
+/** Kills and deletes every task of the client's namespace, ignoring failures: a test's cleanup. */
+export async function forceDeleteTasks(client: TaskledgerClient): Promise<void> {
+  for (const t of await client.tasks.list().catch(() => []))
+    await client.tasks.delete(t.id, { force: true }).catch(() => undefined);
+}

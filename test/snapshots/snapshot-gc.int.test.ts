@@ -6,14 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { firstValueFrom, toArray } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/api/client.ts';
-import { projections } from '../../src/daemon/daemon.ts';
 import { decidePrepare, snapshotStreamId } from '../../src/domain/snapshot.ts';
 import { snapshotProjection } from '../../src/domain/snapshot-projection.ts';
-import { createSystemClock } from '../../src/platform/system-clock.ts';
-import { openLedgerDatabase } from '../../src/store/open-database.ts';
-import { createSqliteEventStore } from '../../src/store/sqlite-event-store.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
 import { requireBuiltCli } from '../helpers/run-cli.ts';
+import { editLedgerOffline } from '../helpers/offline-ledger.ts';
 import { startTestDaemon } from '../helpers/test-daemon.ts';
 import { tarOf } from './tar-fixture.ts';
 
@@ -39,22 +36,26 @@ describe('snapshot garbage collection on restart', () => {
       writeFileSync(join(snapshots, '50', 'fs', 'bin', 'sh'), 'x');
       mkdirSync(join(snapshots, 'stray'));
       // A snapshot the log holds but nothing uses (no container, image or child).
-      const db = await openLedgerDatabase(join(d.root, 'ledger.db'));
-      const store = createSqliteEventStore(db, { clock: createSystemClock(), projections });
-      const parent = store.load(snapshotProjection, snapshotStreamId('default', 'base:1'));
-      const events = decidePrepare(undefined, { key: 'lost', parentKey: 'base:1', parent, id: 51 });
-      store.append(
-        [
-          {
-            streamId: snapshotStreamId('default', 'lost'),
-            namespace: 'default',
-            expectedVersion: 0,
-            events,
-          },
-        ],
-        { correlationId: 'test', source: 'test' },
-      );
-      await db.close();
+      await editLedgerOffline(d.root, (store) => {
+        const parent = store.load(snapshotProjection, snapshotStreamId('default', 'base:1'));
+        const events = decidePrepare(undefined, {
+          key: 'lost',
+          parentKey: 'base:1',
+          parent,
+          id: 51,
+        });
+        store.append(
+          [
+            {
+              streamId: snapshotStreamId('default', 'lost'),
+              namespace: 'default',
+              expectedVersion: 0,
+              events,
+            },
+          ],
+          { correlationId: 'test', source: 'test' },
+        );
+      });
       mkdirSync(join(snapshots, '51', 'fs'), { recursive: true });
 
       await d.restart();
