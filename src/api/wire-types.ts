@@ -110,4 +110,9 @@ export interface VersionJson {
   readonly root: string;
   /** Its state directory. */
   readonly state: string;
+  /**
+   * Monitors the runtime keeps started ahead of creates: how many it keeps, how many are ready,
+   * and why the last one failed, if it did. Absent when the runtime keeps none.
+   */
+  readonly standby_monitors?: { target: number; ready: number; last_error?: string };
 }

@@ -1,14 +1,25 @@
-import { parseArgs } from './args.ts';
+import { parseArgs, usageError } from './args.ts';
 import type { CliContext } from './context.ts';
 
 /**
- * `taskledger daemon [--root DIR] [--state DIR] [--address SOCK] [--grpc-address SOCK]`: runs
- * until SIGTERM/SIGINT; `--grpc-address` also serves containerd's gRPC API there (for `ctr`).
+ * `taskledger daemon [--root DIR] [--state DIR] [--address SOCK] [--grpc-address SOCK]
+ * [--standby-monitors N]`: runs until SIGTERM/SIGINT; `--grpc-address` also serves containerd's
+ * gRPC API there (for `ctr`); `--standby-monitors` sets how many monitors are kept started
+ * ahead of creates (default 1, 0 for none).
  */
 export async function daemonCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, {
-    flags: { root: 'string', state: 'string', address: 'string', 'grpc-address': 'string' },
+    flags: {
+      root: 'string',
+      state: 'string',
+      address: 'string',
+      'grpc-address': 'string',
+      'standby-monitors': 'string',
+    },
   });
+  const standby = flags['standby-monitors'] as string | undefined;
+  if (standby !== undefined && !/^\d{1,2}$/.test(standby))
+    throw usageError(`--standby-monitors must be a number from 0 to 99, got "${standby}"`);
   // Loaded here, not at the top: the CLI's other commands never pay for the daemon's code.
   const { startDaemon } = await import('../daemon/daemon.ts');
   const log = (line: string): void => {
@@ -19,6 +30,7 @@ export async function daemonCommand(ctx: CliContext, argv: string[]): Promise<nu
     state: (flags.state as string | undefined) ?? '/run/taskledger',
     address: (flags.address as string | undefined) ?? ctx.address,
     grpcAddress: flags['grpc-address'] as string | undefined,
+    standbyMonitors: standby === undefined ? undefined : Number(standby),
     log,
   });
   await new Promise<void>((resolve) => {

@@ -9,6 +9,11 @@ export async function versionCommand(ctx: CliContext): Promise<number> {
   else {
     println(`Client: ${packageVersion}`);
     println(`Server: ${server.version} (pid ${server.pid}, root ${server.root})`);
+    const standby = server.standby_monitors;
+    if (standby) {
+      const why = standby.last_error === undefined ? '' : ` (last failure: ${standby.last_error})`;
+      println(`Standby monitors: ${standby.ready} of ${standby.target} ready${why}`);
+    }
   }
   return 0;
 }

@@ -41,6 +41,8 @@ export interface DaemonConfig {
   readonly address: string;
   /** A second unix socket serving containerd's gRPC API (for `ctr`); none when absent. */
   readonly grpcAddress?: string;
+  /** Standby monitors to keep ready for the next creates (the runtime's default when absent). */
+  readonly standbyMonitors?: number;
   /** Where diagnostics go. */
   readonly log: (line: string) => void;
 }
@@ -88,7 +90,11 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     store.setOnCommit((events) => bus.publish(events));
     cleanups.push(() => bus.close());
 
-    const runtime = await createRuncRuntime({ stateDir: config.state, clock });
+    const runtime = await createRuncRuntime({
+      stateDir: config.state,
+      clock,
+      standbyMonitors: config.standbyMonitors,
+    });
     cleanups.push(() => runtime.close());
     const { snapshots, images } = createImageStack({
       root: config.root,
@@ -163,7 +169,7 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     const server = await serveApi(
       config.address,
       [
-        ...versionRoutes(config),
+        ...versionRoutes(config, runtime),
         ...containerRoutes(containers),
         ...namespaceRoutes(namespaces),
         ...taskRoutes(tasks, clock, (ns, id, signal) => remover.removed(ns, id, signal)),

@@ -189,6 +189,23 @@ export interface Runtime {
   discard(task: RuntimeTask): Promise<void>;
   /** Exits and OOMs as they happen; on subscription, exits recorded while nobody watched come first. */
   events(): Observable<RuntimeEvent>;
+  /**
+   * The standby monitors kept ready for the next creates; absent for a runtime that keeps none.
+   */
+  standbyStatus?(): StandbyStatus;
   /** Stops watching; running tasks and their monitors are left alone. */
   close(): Promise<void>;
+}
+
+/**
+ * Monitors a runtime starts ahead of the creates that will use them, so that a create skips
+ * their start-up (the runc runtime's are conmon plus a `runc create` waiting for its spec).
+ */
+export interface StandbyStatus {
+  /** How many it keeps ready between creates (0: none). */
+  readonly target: number;
+  /** How many are ready now. */
+  readonly ready: number;
+  /** Why the last one failed to become ready, if it did. */
+  readonly lastError?: string;
 }

@@ -61,19 +61,51 @@ const conmonCommand = (ctx: ConmonContext, options: ConmonLaunch) => ({
 });
 
 async function launch(ctx: ConmonContext, options: ConmonLaunch): Promise<number> {
-  const { monitor } = options;
   const deadline = Date.now() + ctx.conmonTimeoutMs;
+  const started = await startConmon(ctx, options);
+  if (!started) return launchThroughRunner(ctx, options);
+  return conmonReport(options.monitor, started, options.what, deadline);
+}
+
+/** A conmon that has daemonized and has yet to report (see {@link startConmon}). */
+export interface StartedConmon {
+  /** What its first process wrote on stderr: why it refused its arguments, if it did. */
+  readonly stderr: string;
+}
+
+/**
+ * Starts conmon from a launcher shell and resolves once its first process has exited, that is
+ * once conmon has daemonized and started runc: the report comes later, into the monitor's `sync`
+ * file ({@link conmonReport}). Undefined when no shell line can carry the request.
+ */
+export async function startConmon(
+  ctx: ConmonContext,
+  options: ConmonLaunch,
+): Promise<StartedConmon | undefined> {
   const launched = ctx.launcher.run({
     ...conmonCommand(ctx, options),
-    fd3File: monitor.syncFile,
-    stderrFile: monitor.conmonStderrFile,
+    fd3File: options.monitor.syncFile,
+    stderrFile: options.monitor.conmonStderrFile,
   });
-  if (!launched) return launchThroughRunner(ctx, options);
+  if (!launched) return undefined;
   const outcome = await launched;
   if (outcome.timedOut) throw unavailable(`conmon (${options.what}) timed out`);
+  return { stderr: outcome.stderr };
+}
+
+/**
+ * Waits until `deadline` (epoch ms) for the report of a conmon {@link startConmon} started, and
+ * resolves with the pid of the process runc started; rejects with runc's message, or conmon's.
+ */
+export async function conmonReport(
+  monitor: ProcessPaths,
+  started: StartedConmon,
+  what: string,
+  deadline: number,
+): Promise<number> {
   const text = await readSyncReport(monitor, deadline);
-  if (text === undefined) throw unavailable(`conmon (${options.what}) timed out`);
-  return reportedPid(text, outcome.stderr, options.what);
+  if (text === undefined) throw unavailable(`conmon (${what}) timed out`);
+  return reportedPid(text, started.stderr, what);
 }
 
 async function launchThroughRunner(ctx: ConmonContext, options: ConmonLaunch): Promise<number> {

@@ -86,10 +86,12 @@ export async function exists(file: string): Promise<boolean> {
 }
 
 /**
- * Whether the conmon monitoring `process` is alive: its pid runs (not a zombie) and its command
- * line names this monitor directory, so a recycled pid is never mistaken for it. Synchronous:
- * a pid file and two procfs reads, where three thread-pool round trips cost more than the reads,
- * and task deletion polls this until conmon is gone.
+ * Whether the conmon monitoring `process` is alive: its pid runs (not a zombie) and its working
+ * directory is this monitor directory (every conmon is started there), so a recycled pid is
+ * never mistaken for it. The directory is compared by identity, not by name: a standby monitor's
+ * directory was renamed into its task's bundle after conmon started (standby-monitors.ts).
+ * Synchronous: a pid file and a few procfs reads, where thread-pool round trips cost more than
+ * the reads, and task deletion polls this until conmon is gone.
  */
 export function isMonitorAlive(process: ProcessPaths): boolean {
   const pid = readPidFileSync(process.conmonPidFile);
@@ -97,7 +99,9 @@ export function isMonitorAlive(process: ProcessPaths): boolean {
   try {
     const stat = readProcessStatSync(pid);
     if (stat === undefined || !isLiveState(stat)) return false;
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(process.dir);
+    const cwd = statSync(`/proc/${pid}/cwd`);
+    const dir = statSync(process.dir);
+    return cwd.ino === dir.ino && cwd.dev === dir.dev;
   } catch {
     return false;
   }

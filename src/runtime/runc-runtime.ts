@@ -12,6 +12,7 @@ import type {
   RuntimeEvent,
   RuntimeStatus,
   RuntimeTask,
+  StandbyStatus,
 } from '../ports/runtime.ts';
 import { awaitExit } from './await-exit.ts';
 import { pruneCgroupParents } from './cgroup-prune.ts';
@@ -36,6 +37,8 @@ import { createRuntimeLayout } from './runtime-layout.ts';
 import { settledWithin } from './settled-within.ts';
 import { createShellLauncher } from './shell-launcher.ts';
 import { createSubprocessRunner } from './subprocess-runner.ts';
+import { createStandbyMonitors, type StandbyMonitors } from './standby-monitors.ts';
+import { sweepStandbySlots } from './standby-slots.ts';
 import { removeTask } from './task-cleanup.ts';
 import { createTask, runcState } from './task-creation.ts';
 import {
@@ -55,6 +58,11 @@ export interface RuncRuntimeOptions {
   readonly conmonBinary?: string;
   /** Supplies the time of exits the runtime has to make up. */
   readonly clock: Clock;
+  /**
+   * How many standby monitors to keep ready between creates (standby-monitors.ts); default 1,
+   * 0 for none.
+   */
+  readonly standbyMonitors?: number;
 }
 
 const runcTimeoutMs = 30_000;
@@ -79,9 +87,14 @@ export async function createRuncRuntime(options: RuncRuntimeOptions): Promise<Ru
   // What a crash left in the scratch directory is nobody's: the state directory has one runtime.
   await rm(layout.scratchDir, { recursive: true, force: true });
   await Promise.all(
-    [layout.runcDir, layout.bundlesDir, layout.socketDir, layout.scratchDir].map((dir) =>
-      mkdir(dir, { recursive: true }),
-    ),
+    [
+      layout.runcDir,
+      layout.bundlesDir,
+      layout.socketDir,
+      layout.scratchDir,
+      layout.standbySlotsDir,
+      layout.standbyRuncRoot,
+    ].map((dir) => mkdir(dir, { recursive: true })),
   );
   const launcher = createShellLauncher(maxConcurrentSubprocesses);
   const runner = createLaunchingRunner({
@@ -103,7 +116,9 @@ export async function createRuncRuntime(options: RuncRuntimeOptions): Promise<Ru
     forwarders: new Map<string, LogForwarder>(),
     clock: options.clock,
   });
-  const runtime = new RuncRuntime(ctx);
+  // Before anything looks at tasks: a claim the last daemon cut short is finished first.
+  await sweepStandbySlots(ctx);
+  const runtime = new RuncRuntime(ctx, options.standbyMonitors ?? 1);
   await runtime.watchExisting();
   return runtime;
 }
@@ -111,10 +126,12 @@ export async function createRuncRuntime(options: RuncRuntimeOptions): Promise<Ru
 class RuncRuntime implements Runtime {
   readonly #ctx: RuncContext;
   readonly #internal: Subscription;
+  readonly #standbys: StandbyMonitors;
   #closed = false;
 
-  constructor(ctx: RuncContext) {
+  constructor(ctx: RuncContext, standbyMonitors: number) {
     this.#ctx = ctx;
+    this.#standbys = createStandbyMonitors(ctx, { target: standbyMonitors });
     // A process's output is complete once conmon records its exit: close the client's outputs.
     this.#internal = ctx.watcher.events.subscribe((event) => {
       if (event.type !== 'exit') return;
@@ -138,7 +155,16 @@ class RuncRuntime implements Runtime {
 
   async create(id: string, opts: CreateOpts): Promise<RuntimeTask> {
     this.#assertOpen();
-    return createTask(this.#ctx, id, opts);
+    const done = this.#standbys.busy();
+    try {
+      return await createTask(this.#ctx, id, opts, this.#standbys);
+    } finally {
+      done();
+    }
+  }
+
+  standbyStatus(): StandbyStatus {
+    return this.#standbys.status();
   }
 
   async tasks(): Promise<RuntimeTask[]> {
@@ -206,6 +232,7 @@ class RuncRuntime implements Runtime {
       exit ??= { status: unknownExitStatus, timestamp: this.#ctx.clock.now() };
     }
     await removeTask(this.#ctx, namespace, id);
+    this.#standbys.deleted();
     return exit;
   }
 
@@ -223,6 +250,7 @@ class RuncRuntime implements Runtime {
     this.#closed = true;
     this.#internal.unsubscribe();
     this.#ctx.watcher.close();
+    await this.#standbys.close();
     for (const forwarder of this.#ctx.forwarders.values()) forwarder.abort();
     this.#ctx.forwarders.clear();
     // Let commands in flight finish (a create half done would leave debris), then kill the rest:

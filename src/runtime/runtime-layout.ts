@@ -53,6 +53,29 @@ export interface TaskPaths {
   readonly init: ProcessPaths;
   /** Monitor files of an exec. */
   exec(execId: string): ProcessPaths;
+  /** Present when a standby monitor made the task: it names the slot (see standby-monitors.ts). */
+  readonly standbyMarker: string;
+}
+
+/**
+ * A standby monitor's slot: a conmon already running `runc create` for a container whose spec is
+ * still to come. Until a task claims it, the slot directory is runc's bundle and conmon's `-b`;
+ * the claim renames it to the task's bundle and leaves a symlink here, through which conmon's own
+ * paths (pid file, exit file) keep working.
+ */
+export interface StandbySlotPaths {
+  /** The slot's name: the runc container id until the claim, and its directory's name. */
+  readonly name: string;
+  /** The slot directory (a symlink to the task's bundle once claimed). */
+  readonly dir: string;
+  /** `config.json`: a FIFO that runc blocks on until the spec is written into it. */
+  readonly config: string;
+  /** Holds the slot's name; it travels with the directory and names the slot to its task. */
+  readonly marker: string;
+  /** Monitor files of the process runc creates (the claimed task's init). */
+  readonly init: ProcessPaths;
+  /** runc's state directory of the container while it still has the slot's name. */
+  readonly runcState: string;
 }
 
 /** Every path the runc runtime uses under its state directory; computing them does no I/O. */
@@ -73,6 +96,12 @@ export interface RuntimeLayout {
   namespaceBundles(namespace: string): string;
   /** The paths of one task. */
   task(namespace: string, id: string): TaskPaths;
+  /** Parent of the standby slots. */
+  readonly standbySlotsDir: string;
+  /** runc's `--root` for standby containers, until a claim moves them to their namespace's. */
+  readonly standbyRuncRoot: string;
+  /** The paths of one standby slot. */
+  standbySlot(name: string): StandbySlotPaths;
   /**
    * The cgroup of a task when its spec names none. runc's default (`/<id>`) would put equal ids
    * of two namespaces, or of two taskledger instances, into one cgroup; the instance hash and
@@ -92,6 +121,9 @@ export function createRuntimeLayout(stateDir: string): RuntimeLayout {
   const runcDir = path.join(root, 'runc');
   const bundlesDir = path.join(root, 'bundles');
   const instance = shortHash(root, 12);
+  const standbyDir = path.join(root, 'standby');
+  const standbySlotsDir = path.join(standbyDir, 'slots');
+  const standbyRuncRoot = path.join(standbyDir, 'runc');
 
   const processPaths = (dir: string, key: string, attachDir: string): ProcessPaths =>
     Object.freeze({
@@ -132,6 +164,21 @@ export function createRuntimeLayout(stateDir: string): RuntimeLayout {
           const dir = path.join(execsDir, execId);
           return processPaths(dir, `${namespace}\0${id}\0${execId}`, dir);
         },
+        standbyMarker: path.join(bundle, 'standby'),
+      });
+    },
+    standbySlotsDir,
+    standbyRuncRoot,
+    standbySlot(name: string): StandbySlotPaths {
+      const dir = path.join(standbySlotsDir, name);
+      return Object.freeze({
+        name,
+        dir,
+        config: path.join(dir, 'config.json'),
+        marker: path.join(dir, 'standby'),
+        // The slot's own key: a claimed slot's monitor id differs from its task's.
+        init: processPaths(path.join(dir, 'init'), `\0standby\0${name}`, dir),
+        runcState: path.join(standbyRuncRoot, name),
       });
     },
     cgroupsPath: (namespace: string, id: string) => `/taskledger/${instance}/${namespace}/${id}`,

@@ -1,22 +1,15 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isTaskledgerError } from '../domain/errors.ts';
-import { killQuietly } from './kill-quietly.ts';
-import { isMonitorAlive, readPidFile } from './monitor-files.ts';
 import { runcDeleteArgs } from './runc-args.ts';
 import type { RuncContext } from './runc-context.ts';
 import { unmountRootfs } from './rootfs-mounts.ts';
 import type { ProcessPaths, TaskPaths } from './runtime-layout.ts';
+import { claimedSlot, deleteSlotContainer, unlinkClaimedSlot } from './standby-slots.ts';
 import { stopStdinRelay } from './stdin-relay.ts';
+import { stopMonitor } from './stop-monitor.ts';
 import { removeStoppedContainer } from './stopped-container-removal.ts';
-
-const monitorGraceMs = 2_000;
-// conmon exits within a few milliseconds of writing `exit` (it fsyncs the log first), so the
-// first checks come every millisecond and later ones every ten.
-const monitorFirstChecks = 20;
-const monitorCheckMs = 10;
 
 /**
  * The monitor directories of a task: the init's and every exec's that exists on disk. One
@@ -33,33 +26,16 @@ export function taskProcesses(paths: TaskPaths): ProcessPaths[] {
 }
 
 /**
- * Waits for a process's conmon to finish (it drains output and writes `exit` after the process
- * dies), and SIGKILLs it after `graceMs`. This bounded wait is cleanup only: exits are learnt
- * from inotify, never from here. Once `exit` is there, conmon has written its last byte into the
- * monitor directory (it only unlinks its attach socket and exits after it), so there is nothing
- * to wait for.
- */
-export async function stopMonitor(process: ProcessPaths, graceMs = monitorGraceMs): Promise<void> {
-  if (existsSync(process.exitFile)) return;
-  for (let check = 0, waited = 0; waited < graceMs; check += 1) {
-    if (!isMonitorAlive(process)) return;
-    const pause = check < monitorFirstChecks ? 1 : monitorCheckMs;
-    await sleep(pause);
-    waited += pause;
-  }
-  const pid = await readPidFile(process.conmonPidFile);
-  if (pid !== undefined && isMonitorAlive(process)) killQuietly(pid);
-}
-
-/**
  * Removes every trace of a task, whatever state it was left in: the watches and forwarders, the
  * runc container (`delete --force`), its monitors and stdin relays, the rootfs mounts, conmon's
- * attach-socket links and the bundle directory. Idempotent, so both a failed create and recovery
+ * attach-socket links, the bundle directory and, for a task a standby monitor made, what is left
+ * of its slot (standby-slots.ts). Idempotent, so both a failed create and recovery
  * can use it; the caller decides whether the task may go (it kills a task that still runs).
  */
 export async function removeTask(ctx: RuncContext, namespace: string, id: string): Promise<void> {
   const paths = ctx.layout.task(namespace, id);
   const processes = taskProcesses(paths);
+  const slot = claimedSlot(ctx.layout, paths);
   for (const process of processes) {
     ctx.watcher.unwatch(process.dir);
     ctx.forwarders.get(process.dir)?.abort();
@@ -73,6 +49,7 @@ export async function removeTask(ctx: RuncContext, namespace: string, id: string
   } catch (error) {
     if (!isTaskledgerError(error, 'NotFound')) throw error;
   }
+  if (slot) await deleteSlotContainer(ctx, slot);
   // With the container gone, its monitors, mounts and socket links are independent of each
   // other; only the bundle waits for all of them (conmon writes into it until it exits).
   await Promise.all([
@@ -86,4 +63,5 @@ export async function removeTask(ctx: RuncContext, namespace: string, id: string
   // Synchronously: a config, a few monitor files and FIFOs, an empty mount point; the async
   // removal spends a thread-pool round trip on each.
   rmSync(paths.bundle, { recursive: true, force: true });
+  if (slot) unlinkClaimedSlot(ctx.layout, slot);
 }

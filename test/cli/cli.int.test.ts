@@ -3,6 +3,7 @@ import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { withCliDaemon } from '../helpers/cli-daemon.ts';
 import { cli, cliBin, cliOnTerminal } from '../helpers/run-cli.ts';
+import { eventually } from '../runtime/runtime-fixture.ts';
 import type { TestDaemon } from '../helpers/test-daemon.ts';
 
 describe('the taskledger CLI against a real daemon', () => {
@@ -332,5 +333,20 @@ describe('the taskledger CLI against a real daemon', () => {
     expect(result.stdout.split('\n')).toHaveLength(1);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(141);
+  });
+
+  it("shows the daemon's standby monitors in version, and refuses a bad count for them", async () => {
+    await eventually(async () =>
+      expect((await tl('version')).stdout).toContain('Standby monitors: 1 of 1 ready'),
+    );
+    const json = JSON.parse((await tl('--json', 'version')).stdout) as {
+      server: { standby_monitors: unknown };
+    };
+    expect(json.server.standby_monitors).toEqual({ target: 1, ready: 1 });
+    const bad = await tl('daemon', '--standby-monitors', 'many');
+    expect(bad.stderr).toBe(
+      'taskledger: --standby-monitors must be a number from 0 to 99, got "many"',
+    );
+    expect(bad.exitCode).toBe(2);
   });
 });

@@ -5,12 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskledgerClient } from '../../src/api/client.ts';
 import type { EventJson } from '../../src/api/wire-types.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
-import {
-  bundlesLeft,
-  monitorsMentioning,
-  mountsUnder,
-  runcContainers,
-} from '../helpers/leftovers.ts';
+import { bundlesLeft, monitorsOfTask, mountsUnder, runcContainers } from '../helpers/leftovers.ts';
 import { forceDeleteTasks, startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
 
 describe('tasks on real runc through the API', () => {
@@ -266,7 +261,7 @@ describe('tasks on real runc through the API', () => {
       expect(await runcContainers(d.state)).not.toContain(id);
       expect(bundlesLeft(d.state)).not.toContain(id);
       expect(mountsUnder(join(d.state, 'bundles', 'default', id))).toEqual([]);
-      expect(monitorsMentioning(`/${id}/`)).toEqual([]);
+      expect(monitorsOfTask(d.state, id)).toEqual([]);
       const task = await c.tasks.get(id);
       expect(task.status).toBe('failed');
       const topics = (await events(`event.container_id==${id}`)).map((e) => e.topic);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { isLiveState, parseProcessStat } from '../../src/runtime/process-stat.ts';
@@ -28,20 +28,71 @@ export function bundlesLeft(stateDir: string, namespace = 'default'): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
-/** Pids of live (not zombie) conmon processes whose command line mentions `needle`. */
-export function monitorsMentioning(needle: string): number[] {
-  const pids: number[] = [];
+/** Live (not zombie) conmon processes, with their command lines. */
+function liveConmons(): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      const argv0 = cmdline.split('\0')[0] ?? '';
-      if (basename(argv0) !== 'conmon' || !cmdline.includes(needle)) continue;
+      if (basename(cmdline.split('\0')[0] ?? '') !== 'conmon') continue;
       if (isLiveState(parseProcessStat(readFileSync(`/proc/${entry}/stat`, 'utf8'))))
-        pids.push(Number(entry));
+        found.push({ pid: Number(entry), cmdline });
     } catch {
       // the process went away while we looked
     }
   }
-  return pids;
+  return found;
+}
+
+/** Pids of live (not zombie) conmon processes whose command line mentions `needle`. */
+export const monitorsMentioning = (needle: string): number[] =>
+  liveConmons()
+    .filter((c) => c.cmdline.includes(needle))
+    .map((c) => c.pid);
+
+/**
+ * Pids of live conmons monitoring a process of one task: their command line names its bundle,
+ * or they work in it (a standby monitor's command line names its slot, see standby-monitors.ts).
+ */
+export function monitorsOfTask(stateDir: string, id: string, namespace = 'default'): number[] {
+  const bundle = `${join(stateDir, 'bundles', namespace, id)}/`;
+  return liveConmons()
+    .filter((c) => c.cmdline.includes(bundle) || cwdOf(c.pid).startsWith(bundle))
+    .map((c) => c.pid);
+}
+
+const cwdOf = (pid: number): string => {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return '';
+  }
+};
+
+/**
+ * Whether `pid` is a standby monitor no task has claimed: its working directory is a slot under
+ * `stateDir`'s standby slots (a claimed one works in its task's bundle). Those are the runtime's
+ * own until it closes.
+ */
+export function isUnclaimedStandby(pid: number, stateDir: string): boolean {
+  return cwdOf(pid).startsWith(`${join(stateDir, 'standby', 'slots')}/`);
+}
+
+/**
+ * conmon's attach-socket links left in the state directory's socket directory, but for those of
+ * standby monitors no task has claimed: their link leads to a slot that is still a directory.
+ */
+export function socketLinksLeft(stateDir: string): string[] {
+  const dir = join(stateDir, 'sockets');
+  const slots = `${join(stateDir, 'standby', 'slots')}/`;
+  const unclaimed = (name: string): boolean => {
+    try {
+      const target = readlinkSync(join(dir, name));
+      return target.startsWith(slots) && lstatSync(target).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  return existsSync(dir) ? readdirSync(dir).filter((name) => !unclaimed(name)) : [];
 }

@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import type { RuntimeEvent, RuntimeTask } from '../../src/ports/runtime.ts';
 import { monitorsMentioning } from '../helpers/leftovers.ts';
-import { createRuntimeFixture, initExit, type RuntimeFixture } from './runtime-fixture.ts';
+import {
+  createRuntimeFixture,
+  findLeftovers,
+  initExit,
+  type RuntimeFixture,
+} from './runtime-fixture.ts';
 
 let fx: RuntimeFixture;
 let task: RuntimeTask;
@@ -122,6 +127,6 @@ describe('runc runtime exec (real runc + conmon)', () => {
     ]);
     expect(events[1]).toMatchObject({ pid, status: 137 });
     await fx.runtime.delete(task);
-    expect(monitorsMentioning(fx.stateDir)).toEqual([]);
+    expect((await findLeftovers(fx.stateDir)).conmons).toEqual([]);
   });
 });

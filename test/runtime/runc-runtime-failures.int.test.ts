@@ -1,8 +1,8 @@
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import { specFor } from '../helpers/busybox-rootfs.ts';
+import { socketLinksLeft } from '../helpers/leftovers.ts';
 import {
   eventually,
   findLeftovers,
@@ -24,7 +24,7 @@ async function expectNothingLeft(): Promise<void> {
       bundles: [],
     }),
   );
-  expect(await readdir(path.join(fx.stateDir, 'sockets'))).toEqual([]);
+  expect(socketLinksLeft(fx.stateDir)).toEqual([]);
 }
 
 async function createError(...args: Parameters<RuntimeFixture['create']>): Promise<Error> {

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { filter, firstValueFrom, timeout } from 'rxjs';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createSystemClock } from '../../src/platform/system-clock.ts';
 import type { Mount, Runtime, RuntimeEvent, RuntimeTask, TaskIO } from '../../src/ports/runtime.ts';
 import { createRuncRuntime } from '../../src/runtime/runc-runtime.ts';
 import { busyboxMounts, specFor } from '../helpers/busybox-rootfs.ts';
 import {
   bundlesLeft,
+  isUnclaimedStandby,
   monitorsMentioning,
   mountsUnder,
   runcContainers,
@@ -27,6 +28,8 @@ export interface RuntimeFixture {
   fifo(name: string): Promise<string>;
   /** Creates a task running `args` on the busybox rootfs; it is cleaned up by {@link cleanup}. */
   create(id: string, args: readonly string[], options?: CreateOptions): Promise<RuntimeTask>;
+  /** Resolves once the runtime's standby monitors are all ready (see standby-monitors.ts). */
+  standbyReady(timeoutMs?: number): Promise<void>;
   /** The first event (recorded on disk or live) matching `predicate`, or a timeout error. */
   nextEvent(predicate: (event: RuntimeEvent) => boolean, timeoutMs?: number): Promise<RuntimeEvent>;
   /** Kills and deletes every task left, closes the runtime, removes the state and io directories. */
@@ -41,11 +44,21 @@ export interface CreateOptions {
   readonly spec?: Record<string, unknown>;
 }
 
-/** Starts a runtime on a fresh state directory named after `name`. */
-export async function createRuntimeFixture(name: string): Promise<RuntimeFixture> {
+/**
+ * Starts a runtime on a fresh state directory named after `name`, with the runtime's default
+ * number of standby monitors unless `standbyMonitors` says otherwise.
+ */
+export async function createRuntimeFixture(
+  name: string,
+  options: { standbyMonitors?: number } = {},
+): Promise<RuntimeFixture> {
   const stateDir = await mkdtemp(path.join(tmpdir(), `taskledger-${name}-`));
   const ioDir = await mkdtemp(path.join(tmpdir(), `taskledger-${name}-io-`));
-  const runtime = await createRuncRuntime({ stateDir, clock: createSystemClock() });
+  const runtime = await createRuncRuntime({
+    stateDir,
+    clock: createSystemClock(),
+    standbyMonitors: options.standbyMonitors,
+  });
   return {
     stateDir,
     runtime,
@@ -63,6 +76,12 @@ export async function createRuntimeFixture(name: string): Promise<RuntimeFixture
         io: options.io ?? { terminal: false },
       });
     },
+    standbyReady(timeoutMs = 10_000) {
+      return eventually(() => {
+        const status = runtime.standbyStatus?.();
+        expect(status?.ready).toBe(status?.target);
+      }, timeoutMs);
+    },
     nextEvent(predicate, timeoutMs = 10_000) {
       return firstValueFrom(runtime.events().pipe(filter(predicate), timeout(timeoutMs)));
     },
@@ -78,8 +97,11 @@ export async function createRuntimeFixture(name: string): Promise<RuntimeFixture
         await runtime.delete(task).catch(() => undefined);
       }
       await runtime.close();
+      // Closed, the runtime leaves no monitor of its own: its standbys are gone too.
+      const left = monitorsMentioning(stateDir);
       await rm(stateDir, { recursive: true, force: true });
       await rm(ioDir, { recursive: true, force: true });
+      if (left.length > 0) throw new Error(`conmons left after close: ${left.join(', ')}`);
     },
   };
 }
@@ -88,10 +110,14 @@ export async function createRuntimeFixture(name: string): Promise<RuntimeFixture
  * Gives a test file its fixture: created before the file's tests (handed to `use`), cleaned up
  * after them.
  */
-export function withRuntimeFixture(name: string, use: (fixture: RuntimeFixture) => void): void {
+export function withRuntimeFixture(
+  name: string,
+  use: (fixture: RuntimeFixture) => void,
+  options: { standbyMonitors?: number } = {},
+): void {
   let fixture: RuntimeFixture | undefined;
   beforeAll(async () => {
-    fixture = await createRuntimeFixture(name);
+    fixture = await createRuntimeFixture(name, options);
     use(fixture);
   });
   afterAll(async () => {
@@ -111,7 +137,10 @@ export interface Leftovers {
   readonly runcContainers: string[];
   /** Mount points under the state directory. */
   readonly mounts: string[];
-  /** Live conmon processes whose command line mentions the state directory. */
+  /**
+   * Live conmon processes whose command line mentions the state directory, but for the standby
+   * monitors no task has claimed (the runtime's own until it closes).
+   */
   readonly conmons: number[];
   /** Bundle directories. */
   readonly bundles: string[];
@@ -130,7 +159,7 @@ export async function findLeftovers(stateDir: string): Promise<Leftovers> {
   return {
     runcContainers: runc,
     mounts: mountsUnder(stateDir),
-    conmons: monitorsMentioning(stateDir),
+    conmons: monitorsMentioning(stateDir).filter((pid) => !isUnclaimedStandby(pid, stateDir)),
     bundles,
   };
 }
