@@ -5,7 +5,7 @@ import {
   type RequestOptions,
 } from 'node:http';
 import { createConnection } from 'node:net';
-import { isErrorCode, TaskledgerError } from '../domain/errors.ts';
+import { isErrorCode, isTaskledgerError, TaskledgerError } from '../domain/errors.ts';
 
 /** How requests reach the daemon. */
 export interface TransportOptions {
@@ -176,7 +176,7 @@ export async function* stream<T>(
       }
     }
   } catch (error) {
-    if (error instanceof TaskledgerError || signal?.aborted) throw error;
+    if (isTaskledgerError(error) || signal?.aborted) throw error;
     throw new TaskledgerError(
       'Unavailable',
       `the event stream from the daemon broke: ${(error as Error).message}; resume with --since`,

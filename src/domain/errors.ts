@@ -12,10 +12,17 @@ export const errorCodes = [
 /** One of {@link errorCodes}. */
 export type ErrorCode = (typeof errorCodes)[number];
 
+// Marks taskledger's errors by a registered symbol, not by class identity: the CLI's commands are
+// bundled apart (scripts/build-cli.ts), each with its own copy of this class, and an error the
+// client's copy made must still be recognised by the command's.
+const brand = Symbol.for('taskledger.TaskledgerError');
+
 /** An error with a code that survives the trip over the API. */
 export class TaskledgerError extends Error {
   /** What kind of failure this is. */
   readonly code: ErrorCode;
+  /** Marks the error as taskledger's, whichever copy of this class made it. */
+  readonly [brand] = true;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -26,7 +33,11 @@ export class TaskledgerError extends Error {
 
 /** True when `value` is a {@link TaskledgerError}, optionally of the given code. */
 export function isTaskledgerError(value: unknown, code?: ErrorCode): value is TaskledgerError {
-  return value instanceof TaskledgerError && (code === undefined || value.code === code);
+  return (
+    value instanceof Error &&
+    (value as { [brand]?: unknown })[brand] === true &&
+    (code === undefined || (value as TaskledgerError).code === code)
+  );
 }
 
 /** Returns whether `value` names one of the known error codes. */
