@@ -22,6 +22,7 @@ bash scripts/ensure-bench-deps.sh
 dir=$(mktemp -d /tmp/tl-bench-XXXXXX)
 containerd_pid=
 taskledger_pid=
+cold_pid=
 podman_flags=(--root "$dir/podman/root" --runroot "$dir/podman/run" --tmpdir "$dir/podman/tmp")
 
 # Removes runc containers under a private runc root (`delete --force` kills them too).
@@ -38,11 +39,13 @@ cleanup() {
   set +e
   trap - EXIT INT TERM
   echo "bench: cleaning up $dir" >&2
-  if [[ -n $taskledger_pid ]]; then
-    kill -TERM "$taskledger_pid" 2>/dev/null
-    wait "$taskledger_pid" 2>/dev/null
-  fi
-  for root in "$dir"/taskledger/state/runc/* "$dir"/breakdown/runtime-runc/runc/* \
+  for pid in "$taskledger_pid" "$cold_pid"; do
+    [[ -n $pid ]] || continue
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  for root in "$dir"/taskledger/state/runc/* "$dir"/taskledger/state/standby/runc \
+    "$dir"/taskledger-cold/state/runc/* "$dir"/breakdown/runtime-runc/runc/* \
     "$dir/breakdown/runc-root" "$dir/runc/root" "$dir/ctr/runc" "$dir"/ctr/runc/*; do
     runc_wipe "$root"
   done
@@ -84,7 +87,7 @@ wait_for_socket() {
   return 1
 }
 
-mkdir -p "$dir/containerd" "$dir/taskledger" "$dir/podman" "$dir/ctr"
+mkdir -p "$dir/containerd" "$dir/taskledger" "$dir/taskledger-cold" "$dir/podman" "$dir/ctr"
 cat >"$dir/containerd/config.toml" <<EOF
 # A private containerd: its own root, state and sockets; the CRI plugin is off (no Kubernetes).
 version = 2
@@ -106,6 +109,13 @@ bin/taskledger daemon --root "$dir/taskledger/root" --state "$dir/taskledger/sta
   --address "$dir/taskledger/api.sock" 2>"$dir/taskledger/daemon.log" &
 taskledger_pid=$!
 wait_for_socket "$dir/taskledger/api.sock" "$taskledger_pid" "taskledger daemon" "$dir/taskledger/daemon.log"
+# The same without standby monitors: every create starts its conmon (the ordinary path).
+bin/taskledger daemon --root "$dir/taskledger-cold/root" --state "$dir/taskledger-cold/state" \
+  --address "$dir/taskledger-cold/api.sock" --standby-monitors 0 \
+  2>"$dir/taskledger-cold/daemon.log" &
+cold_pid=$!
+wait_for_socket "$dir/taskledger-cold/api.sock" "$cold_pid" "taskledger daemon (no standby)" \
+  "$dir/taskledger-cold/daemon.log"
 
 BENCH_DIR=$dir \
   BENCH_ROOTFS=${TASKLEDGER_ROOTFS:-$repo/.cache/rootfs} \
@@ -113,4 +123,5 @@ BENCH_DIR=$dir \
   BENCH_CONTAINERD_PID=$containerd_pid \
   BENCH_TASKLEDGER_ADDRESS=$dir/taskledger/api.sock \
   BENCH_TASKLEDGER_PID=$taskledger_pid \
+  BENCH_TASKLEDGER_COLD_ADDRESS=$dir/taskledger-cold/api.sock \
   node_modules/.bin/tsx scripts/bench.ts

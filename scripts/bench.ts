@@ -19,7 +19,7 @@ import {
   taskledgerApiPeer,
   taskledgerCliPeer,
 } from './bench/peers.ts';
-import { rssMb } from './bench/proc.ts';
+import { processesWorkingIn, rssMb } from './bench/proc.ts';
 import { writeReport } from './bench/report.ts';
 import { formatTable, type Row } from './bench/stats.ts';
 import {
@@ -41,17 +41,28 @@ const env = readBenchEnv();
 const idle = { taskledgerMb: rssMb(env.taskledgerPid), containerdMb: rssMb(env.containerdPid) };
 
 const api = taskledgerApiPeer(env);
+const cold = taskledgerApiPeer(env, {
+  address: env.taskledgerColdAddress,
+  name: 'taskledger API, no standby monitor',
+});
 const cli = taskledgerCliPeer(env);
 const runc = await runcPeer(env);
 const ctr = ctrPeer(env);
 const podman = podmanPeer(env);
 const peers = [runc, api, cli, ctr, podman];
-const names = { runc: runc.name, api: api.name, cli: cli.name, ctr: ctr.name, podman: podman.name };
+const names = {
+  runc: runc.name,
+  api: api.name,
+  cli: cli.name,
+  ctr: ctr.name,
+  podman: podman.name,
+  cold: cold.name,
+};
 
 log('== CLI start-up');
 const startup = await measureCliStartup(env, env.rounds, log);
 log('== lifecycle latency');
-const latency = await measureLatency(peers, env.rounds, log);
+const latency = await measureLatency([runc, api, cold, cli, ctr, podman], env.rounds, log);
 log("== where taskledger's time goes");
 const breakdown = await measureBreakdown(env, runc.bundle, env.rounds, log);
 log('== throughput');
@@ -62,6 +73,12 @@ const tpSettings = {
 };
 const throughput = await measureThroughput(peers, tpSettings, log);
 log('== memory');
+// The standby monitor, measured once it is ready: a fixed cost of the daemon, apart from tasks.
+await api.settle?.();
+const standby = processesWorkingIn(api.standbyDir!).flatMap((p) => {
+  const mb = rssMb(p.pid);
+  return mb === undefined ? [] : [{ comm: p.comm, mb }];
+});
 const memory: HelperMemory[] = [];
 for (const peer of [api, ctr, podman]) {
   const daemonPid = peer === api ? env.taskledgerPid : peer === ctr ? env.containerdPid : undefined;
@@ -80,7 +97,7 @@ const store = env.eventStore
 const rows: Row[] = [
   ...latencyRows(latency, names, env.rounds),
   ...throughputRows(throughput, names, tpSettings),
-  ...memoryRows(memory, daemonLoad, names, idle),
+  ...memoryRows(memory, daemonLoad, names, idle, standby),
   ...startupRows(startup, env.rounds),
   ...store.rows,
   ...breakdownRows(latency, breakdown, names),
@@ -108,7 +125,16 @@ const written = writeReport(
       eventStore: env.eventStore,
     },
     rows,
-    details: { latency, breakdown, throughput, startup, memory, daemonLoad, eventStore: store.raw },
+    details: {
+      latency,
+      breakdown,
+      throughput,
+      startup,
+      memory,
+      standby,
+      daemonLoad,
+      eventStore: store.raw,
+    },
   },
   process.env.BENCH_README !== '0',
 );

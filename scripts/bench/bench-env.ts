@@ -21,6 +21,8 @@ export interface BenchEnv {
   readonly taskledgerAddress: string;
   /** The private taskledger daemon's pid (its RSS is measured). */
   readonly taskledgerPid: number;
+  /** A second private taskledger daemon, run with `--standby-monitors 0`: the ordinary path. */
+  readonly taskledgerColdAddress: string;
   /** Measured rounds of the latency and start-up sections (after the warm-up round). */
   readonly rounds: number;
   /** Rounds of the throughput section (each runs `throughputTasks` per peer). */
@@ -60,6 +62,7 @@ export function readBenchEnv(): BenchEnv {
     containerdPid: Number(required('BENCH_CONTAINERD_PID')),
     taskledgerAddress: required('BENCH_TASKLEDGER_ADDRESS'),
     taskledgerPid: Number(required('BENCH_TASKLEDGER_PID')),
+    taskledgerColdAddress: required('BENCH_TASKLEDGER_COLD_ADDRESS'),
     rounds: count('BENCH_ROUNDS', 15),
     throughputRounds: count('BENCH_THROUGHPUT_ROUNDS', 2),
     throughputTasks: count('BENCH_THROUGHPUT_TASKS', 200),

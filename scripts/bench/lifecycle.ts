@@ -57,6 +57,7 @@ export async function measureLatency(
     await peer
       .runShortTask(`warm-${slug(peer.name)}`)
       .catch((error: unknown) => log(`  warm-up ${peer.name}: ${String(error)}`));
+    await peer.settle?.();
   }
   for (let round = 0; round < rounds; round++) {
     for (const peer of rotation(peers, round)) {
@@ -74,6 +75,7 @@ export async function measureLatency(
       } catch (error) {
         record(samples, error, log);
       }
+      await peer.settle?.();
     }
     log(
       `  ${what} round ${round + 1}/${rounds}: ${results

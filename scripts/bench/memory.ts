@@ -5,7 +5,7 @@
  * counted: they are the same `sleep` for everyone. Daemons are measured apart, before and after.
  */
 import type { MonitoredPeer } from './peers.ts';
-import { findProcesses, pool, rssMb, sleep } from './proc.ts';
+import { findProcesses, pool, rssMb, sleep, worksIn } from './proc.ts';
 import { median } from './stats.ts';
 
 /** What one peer's sleepers cost. */
@@ -51,7 +51,10 @@ export async function measureHelpers(
       `  ${peer.name}: ${tasks} sleep tasks running after ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     await sleep(settleMs);
-    const helpers = findProcesses(peer.comm, peer.marker);
+    const { standbyDir } = peer;
+    const helpers = findProcesses(peer.comm, peer.marker).filter(
+      (h) => standbyDir === undefined || !worksIn(h.pid, standbyDir),
+    );
     const rss = helpers.map((h) => rssMb(h.pid)).filter((v): v is number => v !== undefined);
     return {
       peer: peer.name,

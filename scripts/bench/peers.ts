@@ -20,6 +20,12 @@ export interface Peer {
    * A peer that makes several calls reports the end of each to `step`, for the breakdown.
    */
   runShortTask(id: string, step?: (name: string) => void): Promise<void>;
+  /**
+   * Waits, untimed, until the work the peer does after a task in the background is done
+   * (taskledger prepares its next standby monitor then), so that it never lands on the next
+   * sample, this peer's or another's.
+   */
+  settle?(): Promise<void>;
 }
 
 /** A peer whose running tasks have per-task helper processes (a monitor, a shim). */
@@ -32,6 +38,11 @@ export interface MonitoredPeer {
   readonly comm: string;
   /** A string every one of this peer's helpers has on its command line (a private path). */
   readonly marker: string;
+  /**
+   * Where the peer's helpers that serve no task yet work (taskledger's standby monitors): they
+   * are counted apart, as a fixed cost of the daemon, not per task.
+   */
+  readonly standbyDir?: string;
   /** Starts a long-running `sleep` task named `id` and returns once it runs. */
   startSleeper(id: string): Promise<void>;
   /** Kills and deletes the given sleepers (best effort: also used on the way out). */
@@ -42,9 +53,28 @@ const namespace = 'bench';
 // An absolute path: `ctr run --rootfs` gives the process no PATH (there is no image config).
 const sleepArgs = ['/bin/sleep', '3600'];
 
-/** taskledger through the typed client: containers.create, tasks.create/start/wait/delete, containers.delete. */
-export function taskledgerApiPeer(env: BenchEnv): Peer & MonitoredPeer {
-  const client: TaskledgerClient = connect(env.taskledgerAddress, {
+/**
+ * Resolves once the taskledger daemon at `client` has its standby monitors ready again (at most
+ * `timeoutMs`); at once for a daemon that keeps none.
+ */
+export async function standbySettled(client: TaskledgerClient, timeoutMs = 5_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const standby = (await client.version()).standby_monitors;
+    if (!standby || standby.ready >= standby.target) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * taskledger through the typed client: containers.create, tasks.create/start/wait/delete,
+ * containers.delete; against the bench's daemon, or another one (`address`, `name`).
+ */
+export function taskledgerApiPeer(
+  env: BenchEnv,
+  daemon: { address?: string; name?: string } = {},
+): Peer & MonitoredPeer {
+  const client: TaskledgerClient = connect(daemon.address ?? env.taskledgerAddress, {
     namespace,
     client: 'bench',
   });
@@ -63,10 +93,12 @@ export function taskledgerApiPeer(env: BenchEnv): Peer & MonitoredPeer {
     await client.containers.delete(id).catch(() => undefined);
   };
   return {
-    name: 'taskledger API',
+    name: daemon.name ?? 'taskledger API',
     helper: 'conmon',
     comm: 'conmon',
-    marker: path.join(env.dir, 'taskledger'),
+    marker: `${path.join(env.dir, 'taskledger')}/`,
+    standbyDir: path.join(env.dir, 'taskledger', 'state', 'standby', 'slots'),
+    settle: () => standbySettled(client),
     async runShortTask(id, step = () => undefined) {
       await client.containers.create({
         id,
@@ -100,8 +132,10 @@ export function taskledgerApiPeer(env: BenchEnv): Peer & MonitoredPeer {
 /** taskledger's CLI, a new Node process per task: `taskledger run --rm --rootfs DIR ID -- /bin/true`. */
 export function taskledgerCliPeer(env: BenchEnv): Peer {
   const bin = path.join(env.repo, 'bin', 'taskledger');
+  const client = connect(env.taskledgerAddress, { namespace, client: 'bench' });
   return {
     name: 'taskledger CLI',
+    settle: () => standbySettled(client),
     async runShortTask(id) {
       await runCommand(bin, [
         '--address',

@@ -3,7 +3,7 @@
  * processes in /proc by name and command line to read their memory.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { statusFieldMb } from './stats.ts';
 
 /** What {@link runCommand} gives back. */
@@ -95,6 +95,31 @@ export function findProcesses(comm: string, marker: string): ProcessInfo[] {
     // A zombie has no memory and no longer monitors anything.
     if (!status || /^State:\s+Z/m.test(status)) continue;
     found.push({ pid: Number(entry), comm: name, cmdline });
+  }
+  return found;
+}
+
+/** Whether a process works in `dir` or below it (its cwd); false when it is gone. */
+export function worksIn(pid: number, dir: string): boolean {
+  try {
+    return `${readlinkSync(`/proc/${pid}/cwd`)}/`.startsWith(`${dir}/`);
+  } catch {
+    return false;
+  }
+}
+
+/** The live processes working in `dir` or below it, whatever their name. */
+export function processesWorkingIn(dir: string): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || !worksIn(Number(entry), dir)) continue;
+    const status = readProc(entry, 'status');
+    if (!status || /^State:\s+Z/m.test(status)) continue;
+    found.push({
+      pid: Number(entry),
+      comm: readProc(entry, 'comm')?.trim() ?? '',
+      cmdline: readProc(entry, 'cmdline')?.replaceAll('\0', ' ').trim() ?? '',
+    });
   }
   return found;
 }

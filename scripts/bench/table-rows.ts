@@ -13,6 +13,8 @@ export interface PeerNames {
   readonly cli: string;
   readonly ctr: string;
   readonly podman: string;
+  /** taskledger's API on a daemon without standby monitors (the ordinary create path). */
+  readonly cold?: string;
 }
 
 const find = (results: readonly PeerSamples[], name: string): PeerSamples | undefined =>
@@ -115,8 +117,10 @@ export function breakdownRows(
       });
     }
   };
-  const api = find(latency, names.api);
-  if (api) add(api, false);
+  for (const name of [names.api, names.cold]) {
+    const peer = name === undefined ? undefined : find(latency, name);
+    if (peer) add(peer, false);
+  }
   for (const s of breakdown) add(s, true);
   return rows;
 }
@@ -140,6 +144,7 @@ export function memoryRows(
   daemonLoad: HelperMemory,
   names: PeerNames,
   idle: { taskledgerMb: number | undefined; containerdMb: number | undefined },
+  standby: readonly { comm: string; mb: number }[],
 ): Row[] {
   const by = (name: string): HelperMemory => memory.find((m) => m.peer === name)!;
   const tl = by(names.api);
@@ -212,6 +217,13 @@ export function memoryRows(
       note: daemonLoad.error
         ? `FAILED: ${daemonLoad.error.slice(0, 80)}`
         : `${daemonLoad.helpers} conmon found`,
+    },
+    {
+      section: daemons,
+      name: 'taskledger standby monitor, once per daemon (not per task)',
+      value: standby.length > 0 ? standby.reduce((sum, p) => sum + p.mb, 0) : undefined,
+      unit: 'MB',
+      note: standby.map((p) => `${p.comm} ${formatValue(p.mb, 'MB')}`).join(' + ') || 'none found',
     },
     { section: daemons, name: 'containerd, fresh (0 tasks)', value: idle.containerdMb, unit: 'MB' },
     {
