@@ -39,6 +39,13 @@ export interface LogRecordJson {
   readonly text: string;
 }
 
+/**
+ * One line of an attached start ({@link TaskledgerClient.tasks}`.startAttached`): the started
+ * task, then the records its process writes, then its exit.
+ */
+export type AttachedLine =
+  { readonly task: TaskJson } | { readonly log: LogRecordJson } | { readonly exit: ExitJson };
+
 /** Standard stream paths for a task or exec. */
 export interface IoPaths {
   /** Path (a FIFO or a file) the process reads its stdin from. */
@@ -99,6 +106,13 @@ export interface TaskledgerClient {
     create(containerId: string, io?: IoPaths): Promise<TaskJson>;
     /** Starts it. */
     start(id: string): Promise<TaskJson>;
+    /**
+     * Starts it and follows it in one request: the started task, every record its process
+     * writes, then its exit (with `until: 'removed'`, once its container is gone too). Nothing
+     * slips by a process that ends at once: the daemon listens before it starts the task. A
+     * start that fails is the observable's error, before anything else.
+     */
+    startAttached(id: string, options?: { until?: 'exit' | 'removed' }): Observable<AttachedLine>;
     /** Signals it (default SIGTERM). */
     kill(
       id: string,
@@ -216,12 +230,12 @@ export function connect(
   const c = <T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> =>
     call<T>(t, method, path, body, signal);
   const id = encodeURIComponent;
-  const observe = <T>(path: string, opened?: () => void): Observable<T> =>
+  const observe = <T>(path: string, opened?: () => void, body?: unknown): Observable<T> =>
     new Observable<T>((subscriber) => {
       const abort = new AbortController();
       void (async () => {
         try {
-          for await (const item of stream<T>(t, path, abort.signal, undefined, opened))
+          for await (const item of stream<T>(t, path, abort.signal, body, opened))
             subscriber.next(item);
           subscriber.complete();
         } catch (error) {
@@ -256,6 +270,12 @@ export function connect(
       create: (containerId, io = {}) =>
         c('POST', '/v1/tasks', { container_id: containerId, ...io }),
       start: (tid) => c('POST', `/v1/tasks/${id(tid)}/start`),
+      startAttached: (tid, o = {}) =>
+        observe(
+          withQuery(`/v1/tasks/${id(tid)}/start`, { attach: true, until: o.until }),
+          undefined,
+          {},
+        ),
       kill: async (tid, o = {}) => {
         await c('POST', `/v1/tasks/${id(tid)}/kill`, {
           signal: o.signal,

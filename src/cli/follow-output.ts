@@ -1,4 +1,5 @@
-import type { ExitJson, LogRecordJson, TaskledgerClient } from '../api/client.ts';
+import type { LogRecordJson, TaskledgerClient } from '../api/client.ts';
+import { unavailable } from '../domain/errors.ts';
 
 /** Writes log records to our stdout/stderr as the process wrote them. */
 export function writeRecord(record: LogRecordJson): void {
@@ -21,8 +22,6 @@ export async function attachAndWait(
     tail?: number;
     detach?: AbortSignal;
     opened?: () => void;
-    /** The exit, from a wait registered beforehand (`run` waits before it starts the task). */
-    exit?: Promise<ExitJson>;
   } = {},
 ): Promise<number> {
   const { execId, tail, detach, opened } = options;
@@ -40,7 +39,7 @@ export async function attachAndWait(
     );
   });
   if (!exited) return 0;
-  const exit = await (options.exit ?? client.tasks.wait(id, { execId }));
+  const exit = await client.tasks.wait(id, { execId });
   return exit.exit_status;
 }
 
@@ -65,46 +64,29 @@ export async function forwardingSignals<T>(
 }
 
 /**
- * Starts a task (or exec) with `start` only once its output is followed and its exit waited
- * for: a process that ends at once, and with `until: 'removed'` is removed at once, cannot be
- * gone before we listen. Then streams its output like {@link attachAndWait}; `started` runs right
- * after the start. A failed start stops the listening and rejects with its error.
+ * Starts a task and follows it in the same request (the client's `startAttached`): streams its
+ * output to ours, calls `started` once it runs, and resolves with its exit status (with
+ * `until: 'removed'`, once its container is gone too). A start that fails rejects before
+ * `started`, with nothing run.
  */
-export async function startAttached(
+export function startAttached(
   client: TaskledgerClient,
   id: string,
-  start: () => Promise<unknown>,
   options: { until?: 'exit' | 'removed'; started?: () => void } = {},
 ): Promise<number> {
-  const stop = new AbortController();
-  const listening = { output: deferred(), exit: deferred() };
-  const exit = client.tasks.wait(id, {
-    until: options.until ?? 'exit',
-    opened: listening.exit.resolve,
-    signal: stop.signal,
+  return new Promise((resolve, reject) => {
+    let status: number | undefined;
+    client.tasks.startAttached(id, { until: options.until }).subscribe({
+      next(line) {
+        if ('task' in line) options.started?.();
+        else if ('log' in line) writeRecord(line.log);
+        else status = line.exit.exit_status;
+      },
+      error: reject,
+      complete() {
+        if (status !== undefined) resolve(status);
+        else reject(unavailable(`the daemon ended the output of "${id}" without its exit`));
+      },
+    });
   });
-  exit.catch(() => undefined); // read by attachAndWait once the output ends, or dropped
-  const status = attachAndWait(client, id, {
-    opened: listening.output.resolve,
-    exit,
-    detach: stop.signal,
-  });
-  try {
-    // Either request failing ends the waiting for both to be open.
-    const open = Promise.all([listening.output.promise, listening.exit.promise]);
-    await Promise.race([open, status, exit]);
-    await start();
-  } catch (error) {
-    stop.abort();
-    await Promise.allSettled([exit, status]);
-    throw error;
-  }
-  options.started?.();
-  return status;
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }

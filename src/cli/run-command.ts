@@ -59,10 +59,17 @@ async function run(
     return 0;
   }
   // In the foreground with --rm, the exit comes once the daemon has removed the container.
+  let running = false;
   return forwardingSignals(client, id, () =>
-    startAttached(client, id, () => client.tasks.start(id).catch(undo), {
+    startAttached(client, id, {
       until: flags.rm ? 'removed' : 'exit',
-      started: () => session?.attach((size) => client.tasks.resize(id, size)),
+      started: () => {
+        running = true;
+        session?.attach((size) => client.tasks.resize(id, size));
+      },
+    }).catch(async (error: unknown) => {
+      if (running) throw error;
+      return undo(error);
     }),
   );
 }

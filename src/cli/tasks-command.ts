@@ -38,9 +38,7 @@ export async function tasksCommand(ctx: CliContext, argv: string[]): Promise<num
         await client.tasks.start(id);
         return 0;
       }
-      return forwardingSignals(client, id, () =>
-        startAttached(client, id, () => client.tasks.start(id)),
-      );
+      return forwardingSignals(client, id, () => startAttached(client, id));
     }
     case 'ls':
     case 'list': {

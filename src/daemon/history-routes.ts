@@ -14,7 +14,7 @@ import { taskProjection } from '../domain/task-projection.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import { containerToJson } from './container-routes.ts';
 import type { Route } from './http-router.ts';
-import { taskToJson } from './task-routes.ts';
+import { taskToJson } from './task-json.ts';
 
 /** `GET /v1/history/{id}`: a container's whole timeline, deleted or not. */
 export function historyRoutes(store: EventStore): Route[] {

@@ -7,7 +7,7 @@ import type { EventStore } from '../ports/event-store.ts';
 import { containerToJson } from './container-routes.ts';
 import { resolveRange } from './event-routes.ts';
 import type { Route } from './http-router.ts';
-import { taskToJson } from './task-routes.ts';
+import { taskToJson } from './task-json.ts';
 
 /** `GET /v1/replay?until=SEQ|TIME`: the namespace's containers and tasks as they were then. */
 export function replayRoutes(store: EventStore): Route[] {

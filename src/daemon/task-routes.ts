@@ -1,48 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import { invalidArgument } from '../domain/errors.ts';
 import { parseLogBound } from '../domain/log-window.ts';
-import type { Task } from '../domain/task-state.ts';
 import { parseTimestampNs } from '../domain/timestamp.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { TaskService } from '../services/task-service.ts';
-import { followLog } from '../services/log-follower.ts';
 import type { Route } from './http-router.ts';
 import { writeLine } from './ndjson.ts';
+import { taskToJson } from './task-json.ts';
+import { openTaskLog } from './task-log.ts';
+import { startRoute } from './task-start-route.ts';
 import { waitRoute, type RemovalWait } from './task-wait-route.ts';
 import { objectBody, optionalField } from './request-body.ts';
-
-/** Maps a task to its API shape (containerd's Process fields plus taskledger's). */
-export function taskToJson(t: Task): Record<string, unknown> {
-  return {
-    id: t.containerId,
-    container_id: t.containerId,
-    namespace: t.namespace,
-    status: t.status,
-    pid: t.pid,
-    bundle: t.bundle,
-    stdin: t.io.stdin,
-    stdout: t.io.stdout,
-    stderr: t.io.stderr,
-    terminal: t.io.terminal,
-    open_stdin: t.io.openStdin === true,
-    exit_status: t.exitStatus,
-    exited_at: t.exitedAt,
-    error: t.error,
-    oom_killed: t.oomKilled,
-    created_at: t.createdAt,
-    updated_at: t.updatedAt,
-    execs: Object.values(t.execs).map((x) => ({
-      exec_id: x.execId,
-      status: x.status,
-      pid: x.pid,
-      stdin: x.io.stdin,
-      terminal: x.io.terminal,
-      open_stdin: x.io.openStdin === true,
-      exit_status: x.exitStatus,
-      exited_at: x.exitedAt,
-    })),
-  };
-}
 
 /**
  * The `/v1/tasks` routes; `clock` places `since`/`until` durations of the logs route, and
@@ -76,13 +44,7 @@ export function taskRoutes(tasks: TaskService, clock: Clock, removed: RemovalWai
       pattern: '/v1/tasks/:id',
       handler: (req) => ({ body: taskToJson(tasks.get(req.namespace, req.params.id!)) }),
     },
-    {
-      method: 'POST',
-      pattern: '/v1/tasks/:id/start',
-      async handler(req) {
-        return { body: taskToJson(await tasks.start(req.namespace, req.params.id!, req.cause)) };
-      },
-    },
+    startRoute(tasks, clock, removed),
     {
       method: 'POST',
       pattern: '/v1/tasks/:id/kill',
@@ -225,27 +187,10 @@ export function taskRoutes(tasks: TaskService, clock: Clock, removed: RemovalWai
         };
         const since = bound('since');
         const until = bound('until');
-        tasks.get(ns, id); // NotFound before the stream starts
-        const path = (await tasks.runtimeTask(ns, id)).logPath(execId);
-        // Asked at every write to the log: one row, not the namespace's whole task list.
-        const finished = (): boolean => {
-          let t;
-          try {
-            t = tasks.get(ns, id);
-          } catch {
-            return true; // deleted meanwhile
-          }
-          if (execId && execId !== id)
-            return t.execs[execId]?.status === 'stopped' || t.status === 'stopped';
-          return t.status === 'stopped' || t.status === 'deleting';
-        };
-        const exited = follow ? tasks.wait(ns, id, execId, req.signal) : undefined;
-        exited?.catch(() => undefined); // the follower reads it; a client gone first rejects it
         // Positioned before the answer starts: the client knows what comes next is in it.
-        const records = await followLog(path, {
+        const records = await openTaskLog(tasks, ns, id, {
+          execId,
           follow,
-          finished,
-          exited,
           signal: req.signal,
           tail,
           since,

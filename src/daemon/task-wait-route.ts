@@ -6,6 +6,14 @@ import { writeLine } from './ndjson.ts';
 /** Resolves once a container is gone; rejects when its auto-removal failed (auto-remover.ts). */
 export type RemovalWait = (namespace: string, id: string, signal: AbortSignal) => Promise<void>;
 
+/** The `until` query parameter of a wait or an attached start: `exit`, `removed`, or none. */
+export function untilOf(value: string | null): 'exit' | 'removed' | undefined {
+  if (value === null) return undefined;
+  if (value !== 'exit' && value !== 'removed')
+    throw invalidArgument(`until must be "exit" or "removed", not "${value}"`);
+  return value;
+}
+
 /**
  * `GET /v1/tasks/:id/wait`: the exit of the init process (or of `exec_id`) once the log has it.
  *
@@ -24,11 +32,9 @@ export function waitRoute(tasks: TaskService, removed: RemovalWait): Route {
       const { namespace: ns } = req;
       const id = req.params.id!;
       const execId = req.query.get('exec_id') ?? undefined;
-      const until = req.query.get('until');
-      if (until !== null && until !== 'exit' && until !== 'removed')
-        throw invalidArgument(`until must be "exit" or "removed", not "${until}"`);
+      const until = untilOf(req.query.get('until'));
       const exited = tasks.wait(ns, id, execId, req.signal);
-      if (until === null) return { body: await exited };
+      if (until === undefined) return { body: await exited };
       // A task or exec that does not exist rejects at once: answer with its status, not a stream.
       await Promise.race([exited, Promise.resolve()]);
       return {
