@@ -1,11 +1,5 @@
-import {
-  Agent,
-  request as httpRequest,
-  type IncomingMessage,
-  type RequestOptions,
-} from 'node:http';
-import { createConnection } from 'node:net';
 import { isErrorCode, isTaskledgerError, TaskledgerError } from '../domain/errors.ts';
+import { unixHttpRequest, UnixHttpError, type UnixHttpResponse } from './unix-http-client.ts';
 
 /** How requests reach the daemon. */
 export interface TransportOptions {
@@ -18,70 +12,57 @@ export interface TransportOptions {
 }
 
 /**
- * Connections stay open between requests (HTTP keep-alive): a new unix-socket connection per
- * request cost about 0.6 ms of a request's 1.1 ms here, and a short task takes six requests.
- * Idle connections let the process exit (the agent unrefs them) and are closed after 2 s, or a
- * second before the daemon's announced keep-alive timeout, whichever is sooner (Node's agent
- * honours the hint only when it has a timeout of its own).
+ * Sends a request. Connections stay open between requests (HTTP keep-alive, unix-http-client.ts):
+ * a new unix-socket connection per request cost about 0.6 ms of a request's 1.1 ms here, and a
+ * short task takes six requests.
  */
-const agent = new Agent({ keepAlive: true, timeout: 2_000 });
-
-function send(
+async function send(
   options: TransportOptions,
   method: string,
   path: string,
   body: unknown,
   signal: AbortSignal | undefined,
-  fresh = false,
-): Promise<IncomingMessage> {
+): Promise<UnixHttpResponse> {
   const text = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    // `servername: ''`: no TLS server name to work out. Without it the agent's `isIP` check on
-    // the host compiles a regular expression that cost each CLI call 9.5 ms.
-    const requestOptions: RequestOptions & { servername: string } = {
-      socketPath: options.address,
-      // A fresh connection of our own for a retry; otherwise the keep-alive agent.
-      ...(fresh ? { createConnection: () => createConnection(options.address) } : { agent }),
-      servername: '',
-      method,
-      path,
-      signal,
-      headers: {
-        'x-taskledger-namespace': options.namespace,
-        ...(options.client ? { 'x-taskledger-client': options.client } : {}),
-        ...(text === undefined
-          ? {}
-          : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }),
-      },
-    };
-    const req = httpRequest(requestOptions, resolve);
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.name === 'AbortError') return reject(error);
+  const request = {
+    method,
+    path,
+    signal,
+    body: text,
+    headers: {
+      'x-taskledger-namespace': options.namespace,
+      ...(options.client ? { 'x-taskledger-client': options.client } : {}),
+      ...(text === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+  };
+  try {
+    try {
+      return await unixHttpRequest(options.address, request);
+    } catch (error) {
       // A reset on a reused connection: the daemon closed it while idle just as we sent, so it
       // never read the request, and sending it again on a new connection does not do it twice.
       // (A daemon that died mid-request instead refuses the new connection: Unavailable.)
-      if (req.reusedSocket && error.code === 'ECONNRESET' && !fresh) {
-        send(options, method, path, body, signal, true).then(resolve, reject);
-        return;
-      }
-      const reason = ['ENOENT', 'ECONNREFUSED'].includes(error.code ?? '')
-        ? 'is the daemon running? (taskledger daemon)'
-        : error.message;
-      reject(
-        new TaskledgerError(
-          'Unavailable',
-          `cannot reach the taskledger daemon at ${options.address}: ${reason}`,
-          { cause: error },
-        ),
-      );
-    });
-    req.end(text);
-  });
+      if (!(error instanceof UnixHttpError && error.reused && error.code === 'ECONNRESET'))
+        throw error;
+      return await unixHttpRequest(options.address, request);
+    }
+  } catch (error) {
+    if (!(error instanceof UnixHttpError)) throw error; // an abort
+    const reason = ['ENOENT', 'ECONNREFUSED'].includes(error.code ?? '')
+      ? 'is the daemon running? (taskledger daemon)'
+      : error.message;
+    throw new TaskledgerError(
+      'Unavailable',
+      `cannot reach the taskledger daemon at ${options.address}: ${reason}`,
+      { cause: error },
+    );
+  }
 }
 
-async function readBody(res: IncomingMessage): Promise<string> {
+async function readBody(res: UnixHttpResponse): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+  for await (const chunk of res.body()) chunks.push(chunk);
+  if (!res.complete) throw new Error('it ended before the answer did');
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -123,10 +104,10 @@ export async function call<T>(
   } catch {
     throw new TaskledgerError(
       'Internal',
-      `the daemon sent a malformed answer (HTTP ${res.statusCode})`,
+      `the daemon sent a malformed answer (HTTP ${res.status})`,
     );
   }
-  if ((res.statusCode ?? 500) >= 400) throw errorFrom(parsed, res.statusCode ?? 500);
+  if (res.status >= 400) throw errorFrom(parsed, res.status);
   return parsed as T;
 }
 
@@ -143,8 +124,8 @@ export async function* stream<T>(
   opened?: () => void,
 ): AsyncGenerator<T> {
   const res = await send(options, body === undefined ? 'GET' : 'POST', path, body, signal);
-  if ((res.statusCode ?? 500) < 400) opened?.();
-  if ((res.statusCode ?? 500) >= 400) {
+  if (res.status < 400) opened?.();
+  if (res.status >= 400) {
     const text = await readBody(res);
     let parsed: unknown;
     try {
@@ -152,12 +133,14 @@ export async function* stream<T>(
     } catch {
       parsed = undefined;
     }
-    throw errorFrom(parsed, res.statusCode ?? 500);
+    throw errorFrom(parsed, res.status);
   }
   let pending = '';
+  // Decodes across chunks: a character may be split between two.
+  const decoder = new TextDecoder();
   try {
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      pending += chunk.toString('utf8');
+    for await (const chunk of res.body()) {
+      pending += decoder.decode(chunk, { stream: true });
       let newline;
       while ((newline = pending.indexOf('\n')) >= 0) {
         const line = pending.slice(0, newline);
@@ -182,9 +165,6 @@ export async function* stream<T>(
       `the event stream from the daemon broke: ${(error as Error).message}; resume with --since`,
       { cause: error },
     );
-  } finally {
-    // A reader that stopped early leaves the rest unread: the connection cannot serve again.
-    if (!res.complete) res.destroy();
   }
   if (!res.complete) {
     throw new TaskledgerError(
