@@ -29,6 +29,18 @@ describe('the taskledger launcher (bin/taskledger)', () => {
     expect(unreachable.stderr).toContain('cannot reach the taskledger daemon');
   });
 
+  it('runs by a relative path, and by a bare name as sh runs it, from its own directory', async () => {
+    const bin = path.dirname(cliBin);
+    for (const [file, args] of [
+      ['./taskledger', ['--help']],
+      ['sh', ['taskledger', '--help']],
+    ] as const) {
+      const run = await execa(file, args, { cwd: bin, reject: false, timeout: 30_000 });
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toMatch(/^usage: taskledger /);
+    }
+  });
+
   it('starts Node without NODE_EXTRA_CA_CERTS, which taskledger never needs', async () => {
     // Node warns about an unreadable CA file at start-up: the launcher must not hand it one.
     const env = { NODE_EXTRA_CA_CERTS: path.join(dir, 'missing-ca.pem') };
