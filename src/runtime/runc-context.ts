@@ -32,4 +32,6 @@ export interface RuncContext {
   readonly launcher: ShellLauncher;
   /** conmon launches waiting for their report; close lets them finish. */
   readonly launches: Set<Promise<unknown>>;
+  /** Removals of deleted tasks' files still under way (task-cleanup.ts); close waits for them. */
+  readonly removals: Set<Promise<unknown>>;
 }

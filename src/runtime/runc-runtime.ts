@@ -107,6 +107,7 @@ export async function createRuncRuntime(options: RuncRuntimeOptions): Promise<Ru
     runner,
     launcher,
     launches: new Set<Promise<unknown>>(),
+    removals: new Set<Promise<unknown>>(),
     runc: createRuncCli({ binary: runcBinary, timeoutMs: runcTimeoutMs, runner }),
     runcBinary,
     runcTimeoutMs,
@@ -255,7 +256,10 @@ class RuncRuntime implements Runtime {
     this.#ctx.forwarders.clear();
     // Let commands in flight finish (a create half done would leave debris), then kill the rest:
     // conmon launches and the runner's subprocesses share one drain window.
-    await settledWithin([...this.#ctx.launches, this.#ctx.runner.idle(closeDrainMs)], closeDrainMs);
+    await settledWithin(
+      [...this.#ctx.launches, ...this.#ctx.removals, this.#ctx.runner.idle(closeDrainMs)],
+      closeDrainMs,
+    );
     this.#ctx.runner.cancelAll();
     await this.#ctx.runner.idle(1_000);
     await this.#ctx.launcher.close();

@@ -1,4 +1,5 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isTaskledgerError } from '../domain/errors.ts';
@@ -60,8 +61,26 @@ export async function removeTask(ctx: RuncContext, namespace: string, id: string
       await rm(path.join(ctx.layout.socketDir, process.monitorId), { force: true });
     }),
   ]);
-  // Synchronously: a config, a few monitor files and FIFOs, an empty mount point; the async
-  // removal spends a thread-pool round trip on each.
-  rmSync(paths.bundle, { recursive: true, force: true });
+  removeSoon(ctx, paths.bundle);
   if (slot) unlinkClaimedSlot(ctx.layout, slot);
+}
+
+/**
+ * Removes a directory without waiting for its files: it leaves its place at once, in one rename
+ * into the scratch directory (which the next start empties, should the daemon stop first), and
+ * its files go after, through the thread pool. Removing a bundle's dozen files and FIFOs in
+ * place took about 1.5 ms of every task deletion here. Where the rename fails, in place.
+ */
+function removeSoon(ctx: Pick<RuncContext, 'layout' | 'removals'>, dir: string): void {
+  const parked = path.join(ctx.layout.scratchDir, `removed-${randomBytes(6).toString('hex')}`);
+  try {
+    renameSync(dir, parked);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return;
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  const removal = rm(parked, { recursive: true, force: true }).catch(() => undefined);
+  ctx.removals.add(removal);
+  void removal.finally(() => ctx.removals.delete(removal));
 }

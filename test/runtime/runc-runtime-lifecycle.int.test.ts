@@ -1,11 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import { readPidFile } from '../../src/runtime/monitor-files.ts';
 import { createRuntimeLayout } from '../../src/runtime/runtime-layout.ts';
-import { delay, initExit, withRuntimeFixture, type RuntimeFixture } from './runtime-fixture.ts';
+import {
+  delay,
+  eventually,
+  initExit,
+  withRuntimeFixture,
+  type RuntimeFixture,
+} from './runtime-fixture.ts';
 
 let fx: RuntimeFixture;
 withRuntimeFixture('lifecycle', (created) => (fx = created));
@@ -133,6 +139,21 @@ describe('runc runtime lifecycle (real runc + conmon)', () => {
       '-q',
     ]);
     expect(stdout.split('\n')).not.toContain('gone');
+  });
+
+  it("frees a deleted task's bundle path at once and removes its files soon after", async () => {
+    const task = await fx.create('parked', ['sh', '-c', 'echo some output']);
+    await task.start();
+    await fx.nextEvent(initExit('parked'));
+    await fx.runtime.delete(task);
+    expect(existsSync(task.bundle)).toBe(false);
+    // The same id at once, while the old files may still be on their way out.
+    const again = await fx.create('parked', ['true']);
+    await fx.runtime.delete(again);
+    const scratch = path.join(fx.stateDir, 'scratch');
+    await eventually(() =>
+      expect(readdirSync(scratch).filter((name) => name.startsWith('removed-'))).toEqual([]),
+    );
   });
 
   it('deletes a task that was created but never started', async () => {
