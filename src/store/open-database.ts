@@ -1,3 +1,4 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
 import { migrations } from '../../migrations/index.ts';
@@ -36,6 +37,7 @@ class LedgerSqliteDialect extends SqliteDialect {
  * runs pending migrations. Refuses a database written by a newer taskledger.
  */
 export async function openLedgerDatabase(path: string): Promise<LedgerDatabase> {
+  presizeWal(path);
   let sqlite: SqliteConnection;
   try {
     sqlite = new Database(path);
@@ -65,6 +67,28 @@ export async function openLedgerDatabase(path: string): Promise<LedgerDatabase> 
     throw error;
   }
   return { sqlite, kysely, close };
+}
+
+// What the WAL grows to between checkpoints: SQLite's default autocheckpoint of 1000 pages of
+// 4 KiB, each with its 24-byte frame header, after the 32-byte file header.
+const walWorkingSize = 32 + 1000 * (4096 + 24);
+
+/**
+ * Gives a database whose WAL was removed at its last clean close a WAL of its working size, in
+ * zeros, which SQLite reads as empty (no valid header): commits then overwrite the file in place
+ * instead of growing it. An fsync that also commits the file's growth costs more: measured here,
+ * 0.45 ms per append for the first 200 appends after a start against 0.30 ms, what every later
+ * one costs once the WAL has been reset after its first checkpoint. A WAL that exists (a crash
+ * left it, with frames to recover) is left alone, as is a database still to be created.
+ */
+function presizeWal(path: string): void {
+  const wal = `${path}-wal`;
+  if (!existsSync(path) || existsSync(wal)) return;
+  try {
+    writeFileSync(wal, Buffer.alloc(walWorkingSize), { flag: 'wx' });
+  } catch {
+    // Taken meanwhile, or not writable: SQLite will grow its own.
+  }
 }
 
 function refuseNewerSchema(sqlite: SqliteConnection, path: string): void {

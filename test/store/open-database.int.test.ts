@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,55 @@ describe('openLedgerDatabase', () => {
       expect(db.sqlite.prepare('select count(*) from kysely_migration').pluck().get()).toBe(
         Object.keys(migrations).length,
       );
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('reopens a cleanly closed database with its WAL at working size, which SQLite reads as empty', async () => {
+    const path = join(dir, 'd.db');
+    const first = await openLedgerDatabase(path);
+    first.sqlite
+      .prepare("insert into projections (name, version, checkpoint) values ('x', 1, 7)")
+      .run();
+    await first.close();
+    expect(existsSync(`${path}-wal`)).toBe(false); // SQLite removes it at the last close
+    const db = await openLedgerDatabase(path);
+    try {
+      expect(statSync(`${path}-wal`).size).toBeGreaterThanOrEqual(4_000_000);
+      expect(
+        db.sqlite.prepare("select checkpoint from projections where name = 'x'").pluck().get(),
+      ).toBe(7);
+      db.sqlite.prepare("update projections set checkpoint = 8 where name = 'x'").run();
+      expect(db.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      await db.close();
+    }
+    const again = await openLedgerDatabase(path);
+    try {
+      expect(
+        again.sqlite.prepare("select checkpoint from projections where name = 'x'").pluck().get(),
+      ).toBe(8);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('leaves alone a WAL a crash left behind, with the commits in it', async () => {
+    const path = join(dir, 'e.db');
+    const first = await openLedgerDatabase(path);
+    first.sqlite
+      .prepare("insert into projections (name, version, checkpoint) values ('y', 1, 3)")
+      .run();
+    // A copy of the files as a crash leaves them: the commit is in the WAL only.
+    copyFileSync(path, join(dir, 'crashed.db'));
+    copyFileSync(`${path}-wal`, join(dir, 'crashed.db-wal'));
+    await first.close();
+    const db = await openLedgerDatabase(join(dir, 'crashed.db'));
+    try {
+      expect(
+        db.sqlite.prepare("select checkpoint from projections where name = 'y'").pluck().get(),
+      ).toBe(3);
     } finally {
       await db.close();
     }
