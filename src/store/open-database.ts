@@ -37,6 +37,15 @@ class LedgerSqliteDialect extends SqliteDialect {
  * runs pending migrations. Refuses a database written by a newer taskledger.
  */
 export async function openLedgerDatabase(path: string): Promise<LedgerDatabase> {
+  const created = !existsSync(path);
+  const db = await openMigrated(path);
+  if (!created) return db;
+  // A new database has just grown its WAL by the migrations: reopened, it starts presized.
+  await db.close();
+  return openMigrated(path);
+}
+
+async function openMigrated(path: string): Promise<LedgerDatabase> {
   presizeWal(path);
   let sqlite: SqliteConnection;
   try {
@@ -79,7 +88,7 @@ const walWorkingSize = 32 + 1000 * (4096 + 24);
  * instead of growing it. An fsync that also commits the file's growth costs more: measured here,
  * 0.45 ms per append for the first 200 appends after a start against 0.30 ms, what every later
  * one costs once the WAL has been reset after its first checkpoint. A WAL that exists (a crash
- * left it, with frames to recover) is left alone, as is a database still to be created.
+ * left it, with frames to recover, or another connection has it) is left alone.
  */
 function presizeWal(path: string): void {
   const wal = `${path}-wal`;
