@@ -50,6 +50,10 @@ const shared: BuildOptions = {
   // tree-shake: every CLI call parsed all of rxjs (358 KB, ~35 ms). Its ES module build (the
   // same code) shakes down to the few operators used.
   alias: { rxjs: path.join(repo, 'node_modules', 'rxjs', 'dist', 'esm', 'index.js') },
+};
+// CommonJS code bundled into the server's modules calls require: the ES modules get one. The
+// client's modules have none, and node:module is a millisecond of their start-up.
+const withRequire: BuildOptions = {
   banner: {
     js: "import { createRequire as __taskledgerRequire } from 'node:module'; const require = __taskledgerRequire(import.meta.url);",
   },
@@ -70,5 +74,6 @@ await Promise.all([
     entryPoints: serverCommands.map((name) => path.join(cliDir, name)),
     outdir: path.join(outdir, 'server'),
     splitting: true,
+    ...withRequire,
   }),
 ]);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import {
   closeSync,
   constants,
@@ -34,13 +33,15 @@ export interface StdinSession {
 }
 
 /** Opens a session; with a terminal, a usage error when our stdin or stdout is not one. */
-export function openStdinSession(options: { terminal: boolean }): StdinSession {
+export async function openStdinSession(options: { terminal: boolean }): Promise<StdinSession> {
   const { terminal } = options;
   if (terminal && !isTerminal())
     throw usageError('-t needs a terminal: stdin and stdout must both be one');
   const dir = mkdtempSync(path.join(tmpdir(), 'taskledger-stdin-'));
   const stdin = path.join(dir, 'stdin');
-  // Node cannot make a FIFO; this is one short command, on the -i and -t paths only.
+  // Node cannot make a FIFO; this is one short command, on the -i and -t paths only. Loaded
+  // here: child_process is a millisecond of every other command's start-up.
+  const { execFileSync } = await import('node:child_process');
   execFileSync('mkfifo', ['-m', '600', stdin]);
   let copy: StdinCopy | undefined;
   let closed = false;
