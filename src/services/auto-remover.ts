@@ -12,7 +12,7 @@ import type { EventCause, StoredEvent } from '../domain/event-envelope.ts';
 import { taskStreamId } from '../domain/task-evolve.ts';
 import { taskProjection } from '../domain/task-projection.ts';
 import { taskTopics } from '../domain/task-topics.ts';
-import type { EventStore } from '../ports/event-store.ts';
+import type { AppendRequest, EventStore } from '../ports/event-store.ts';
 import type { ContainerService } from './container-service.ts';
 import type { TaskService } from './task-service.ts';
 
@@ -41,7 +41,7 @@ export interface AutoRemoverDeps {
   /** Deletes the stopped task (runtime resources, then `/tasks/delete`). */
   readonly tasks: Pick<TaskService, 'delete'>;
   /** Deletes the container (and the snapshot it pins). */
-  readonly containers: Pick<ContainerService, 'delete'>;
+  readonly containers: Pick<ContainerService, 'delete' | 'deleteAlongWithTask'>;
   /** Every event after its commit. */
   readonly committed: Observable<StoredEvent>;
   /** Diagnostics. */
@@ -79,7 +79,13 @@ export function createAutoRemover(deps: AutoRemoverDeps): AutoRemover {
     const due = dueFor(ns, id);
     if (!due) return;
     const why = cause();
-    if (due === 'task-and-container') await deps.tasks.delete(ns, id, { force: false }, why);
+    if (due === 'task-and-container') {
+      // One append for both: a crash between the two deletes would leave a labelled container
+      // without a task, which nothing would look at again.
+      const also = (): readonly AppendRequest[] => deps.containers.deleteAlongWithTask(ns, id);
+      await deps.tasks.delete(ns, id, { force: false, also }, why);
+      return;
+    }
     deps.containers.delete(ns, id, why);
   };
 

@@ -35,6 +35,12 @@ export interface ContainerService {
   update(namespace: string, id: string, command: UpdateContainer, cause: EventCause): Container;
   /** Deletes a container; FailedPrecondition while it has a task. */
   delete(namespace: string, id: string, cause: EventCause): void;
+  /**
+   * What deleting a container appends (its `/containers/delete` and what goes with it), for the
+   * deletion of its task to append in the same transaction: the two go together or not at all.
+   * Empty when there is no such container.
+   */
+  deleteAlongWithTask(namespace: string, id: string): AppendRequest[];
 }
 
 /** What the container service needs to know of tasks, to refuse deleting a container in use. */
@@ -105,6 +111,20 @@ export function createContainerService(deps: {
         cause,
       );
       return load(namespace, id)!;
+    },
+    deleteAlongWithTask(namespace, id) {
+      const container = load(namespace, id);
+      if (!container) return [];
+      const streamId = containerStreamId(namespace, id);
+      return [
+        {
+          streamId,
+          namespace,
+          expectedVersion: store.streamVersion(streamId),
+          events: decideDeleteContainer(container, namespace, id),
+        },
+        ...(deps.alsoOnDelete?.(namespace, id) ?? []),
+      ];
     },
     delete(namespace, id, cause) {
       validateIdentifier(namespace, 'namespace');

@@ -5,7 +5,7 @@ import { taskStreamId } from '../domain/task-evolve.ts';
 import { taskProjection } from '../domain/task-projection.ts';
 import type { Task } from '../domain/task-state.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { EventStore } from '../ports/event-store.ts';
+import type { AppendRequest, EventStore } from '../ports/event-store.ts';
 import type { Mount, Runtime, RuntimeProcess, RuntimeTask } from '../ports/runtime.ts';
 import { createKeyedMutex, type KeyedMutex } from './keyed-mutex.ts';
 
@@ -35,12 +35,16 @@ export interface TaskContext extends TaskServiceDeps {
   readonly execHandles: Map<string, RuntimeProcess>;
   /** The projected task, if any. */
   readonly load: (ns: string, id: string) => Task | undefined;
-  /** Appends what `decider` decides against the current state; returns the new state. */
+  /**
+   * Appends what `decider` decides against the current state, and what `also` returns in the
+   * same transaction; returns the new state.
+   */
   readonly record: (
     ns: string,
     id: string,
     decider: (t: Task | undefined) => NewEvent[],
     cause: EventCause,
+    also?: () => readonly AppendRequest[],
   ) => Task | undefined;
   /** The runtime handle of a task; FailedPrecondition when the runtime has no trace of it. */
   readonly handle: (ns: string, id: string) => Promise<RuntimeTask>;
@@ -61,12 +65,15 @@ export function createTaskContext(deps: TaskServiceDeps): TaskContext {
     handles,
     execHandles: new Map(),
     load,
-    record(ns, id, decider, cause) {
+    record(ns, id, decider, cause, also) {
       const streamId = taskStreamId(ns, id);
       const expectedVersion = store.streamVersion(streamId);
       const events = decider(load(ns, id));
       if (events.length > 0)
-        store.append([{ streamId, namespace: ns, expectedVersion, events }], cause);
+        store.append(
+          [{ streamId, namespace: ns, expectedVersion, events }, ...(also?.() ?? [])],
+          cause,
+        );
       return load(ns, id);
     },
     async handle(ns, id) {

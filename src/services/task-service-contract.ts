@@ -1,5 +1,6 @@
 import type { EventCause } from '../domain/event-envelope.ts';
 import type { Task } from '../domain/task-state.ts';
+import type { AppendRequest } from '../ports/event-store.ts';
 import type { RuntimeEvent, RuntimeTask, TaskMetrics } from '../ports/runtime.ts';
 import type { RecoveryReport } from './task-recovery.ts';
 
@@ -42,11 +43,15 @@ export interface TaskService {
     execId: string,
     cause: EventCause,
   ): Promise<ExitResult>;
-  /** Deletes a stopped task (or, with force, kills and waits first); returns its exit. */
+  /**
+   * Deletes a stopped task (or, with force, kills and waits first); returns its exit. `also`
+   * gives what to append in the same transaction as its `/tasks/delete` (its container's
+   * deletion, for the auto-remover); it is asked once the task's runtime state is gone.
+   */
   delete(
     ns: string,
     containerId: string,
-    options: { force?: boolean },
+    options: { force?: boolean; also?: () => readonly AppendRequest[] },
     cause: EventCause,
   ): Promise<ExitResult>;
   /** Resolves when the init process (or the exec) has exited. */

@@ -267,6 +267,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           id,
           (t) => decide.decideDeleted(decide.requireTask(t, ns, id), { status, exitedAt }),
           cause,
+          options.also,
         );
         return { exit_status: status, exited_at: exitedAt, pid: current.pid };
       });

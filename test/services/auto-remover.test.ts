@@ -69,7 +69,7 @@ describe('auto-remover', () => {
     remover = createAutoRemover({
       store: t.store,
       tasks: { delete: () => Promise.reject(internal('runc delete exploded')) },
-      containers: { delete: () => undefined },
+      containers: { delete: () => undefined, deleteAlongWithTask: () => [] },
       committed,
       log: (line) => logs.push(line),
     });
@@ -87,23 +87,37 @@ describe('auto-remover', () => {
     let attempts = 0;
     remover = createAutoRemover({
       store: t.store,
+      // The second attempt deletes the task as a real delete would, with what `also` gives (the
+      // container's delete) in the same append.
       tasks: {
-        delete: () =>
-          ++attempts === 1
-            ? Promise.reject(internal('runc delete exploded'))
-            : Promise.resolve({ exit_status: 0, exited_at: 'x', pid: 42 }),
-      },
-      // Forgets the task as a real delete would, and removes the container.
-      containers: {
-        delete: () => {
-          append(
-            taskStreamId('default', 'web'),
-            decide.decideDeleted(task(), { status: 0, exitedAt: 'x' }),
+        delete: (_ns, _id, options) => {
+          if (++attempts === 1) return Promise.reject(internal('runc delete exploded'));
+          const stream = taskStreamId('default', 'web');
+          t.store.append(
+            [
+              {
+                streamId: stream,
+                namespace: 'default',
+                expectedVersion: t.store.streamVersion(stream),
+                events: decide.decideDeleted(task(), { status: 0, exitedAt: 'x' }),
+              },
+              ...(options.also?.() ?? []),
+            ],
+            { correlationId: 'c', source: 'test' },
           );
-          append(containerStreamId('default', 'web'), [
-            { topic: '/containers/delete', event: { id: 'web' } },
-          ]);
+          return Promise.resolve({ exit_status: 0, exited_at: 'x', pid: 42 });
         },
+      },
+      containers: {
+        delete: () => undefined,
+        deleteAlongWithTask: () => [
+          {
+            streamId: containerStreamId('default', 'web'),
+            namespace: 'default',
+            expectedVersion: 'any',
+            events: [{ topic: '/containers/delete', event: { id: 'web' } }],
+          },
+        ],
       },
       committed,
       log: (line) => logs.push(line),
@@ -123,18 +137,22 @@ describe('auto-remover', () => {
     remover = createAutoRemover({
       store: t.store,
       tasks: {
-        delete: () => {
+        delete: (_ns, _id, options) => {
           calls.push('tasks.delete');
+          options.also?.();
           return Promise.resolve({ exit_status: 0, exited_at: 'x', pid: 42 });
         },
       },
-      containers: { delete: () => void calls.push('containers.delete') },
+      containers: {
+        delete: () => void calls.push('containers.delete'),
+        deleteAlongWithTask: () => (calls.push('containers.deleteAlongWithTask'), []),
+      },
       committed,
       log: (line) => logs.push(line),
     });
     exit();
     expect(calls).toEqual([]);
     await remover.close();
-    expect(calls).toEqual(['tasks.delete', 'containers.delete']);
+    expect(calls).toEqual(['tasks.delete', 'containers.deleteAlongWithTask']);
   });
 });
