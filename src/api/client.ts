@@ -46,6 +46,18 @@ export interface LogRecordJson {
 export type AttachedLine =
   { readonly task: TaskJson } | { readonly log: LogRecordJson } | { readonly exit: ExitJson };
 
+/** What `run` creates: a container, and its task with these stdio paths. */
+export interface RunRequest {
+  /** The container, as `containers.create` takes it. */
+  readonly container: CreateContainerRequest;
+  /** The task's stdio. */
+  readonly io?: IoPaths;
+  /** Starts the task (default); false leaves it created. */
+  readonly start?: boolean;
+  /** Removes the container (and task) again when a step after its creation fails. */
+  readonly removeOnFailure?: boolean;
+}
+
 /** Standard stream paths for a task or exec. */
 export interface IoPaths {
   /** Path (a FIFO or a file) the process reads its stdin from. */
@@ -100,6 +112,21 @@ export interface TaskledgerClient {
     /** Deletes an empty namespace. */
     delete(name: string): Promise<void>;
   };
+  /**
+   * Creates a container and its task, and starts it unless `start` is false, in one request:
+   * what `taskledger run -d` does. A step that fails rejects with its error, leaving what the
+   * steps before it made.
+   */
+  run(request: RunRequest): Promise<{ container: ContainerJson; task: TaskJson }>;
+  /**
+   * {@link TaskledgerClient.run}, then follows the task as `tasks.startAttached` does: the
+   * started task, every record its process writes, its exit (with `until: 'removed'`, once its
+   * container is gone too). What `taskledger run` does in the foreground.
+   */
+  runAttached(
+    request: RunRequest,
+    options?: { until?: 'exit' | 'removed' },
+  ): Observable<AttachedLine>;
   /** Tasks. */
   readonly tasks: {
     /** Creates the task of a container. */
@@ -266,6 +293,9 @@ export function connect(
         await c('DELETE', `/v1/containers/${id(cid)}`);
       },
     },
+    run: (request) => c('POST', '/v1/run', runBody(request)),
+    runAttached: (request, o = {}) =>
+      observe(withQuery('/v1/run', { attach: true, until: o.until }), undefined, runBody(request)),
     tasks: {
       create: (containerId, io = {}) =>
         c('POST', '/v1/tasks', { container_id: containerId, ...io }),
@@ -355,3 +385,11 @@ export function connect(
     replay: (until) => c('GET', withQuery('/v1/replay', { until })),
   };
 }
+
+/** The body of `POST /v1/run`. */
+const runBody = (request: RunRequest): Record<string, unknown> => ({
+  container: request.container,
+  start: request.start,
+  remove_on_failure: request.removeOnFailure,
+  ...request.io,
+});

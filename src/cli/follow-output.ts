@@ -1,4 +1,5 @@
-import type { LogRecordJson, TaskledgerClient } from '../api/client.ts';
+import type { Observable } from 'rxjs';
+import type { AttachedLine, LogRecordJson, RunRequest, TaskledgerClient } from '../api/client.ts';
 import { unavailable } from '../domain/errors.ts';
 
 /** Writes log records to our stdout/stderr as the process wrote them. */
@@ -74,11 +75,36 @@ export function startAttached(
   id: string,
   options: { until?: 'exit' | 'removed'; started?: () => void } = {},
 ): Promise<number> {
+  return follow(client.tasks.startAttached(id, { until: options.until }), id, options.started);
+}
+
+/**
+ * Creates a container and its task, starts it and follows it, in one request (the client's
+ * `runAttached`), as {@link startAttached} follows a start.
+ */
+export function followRun(
+  client: TaskledgerClient,
+  request: RunRequest,
+  options: { until?: 'exit' | 'removed'; started?: () => void } = {},
+): Promise<number> {
+  return follow(
+    client.runAttached(request, { until: options.until }),
+    request.container.id,
+    options.started,
+  );
+}
+
+/** Writes an attached answer's records to our stdout/stderr; resolves with the exit status. */
+function follow(
+  lines: Observable<AttachedLine>,
+  id: string,
+  started: (() => void) | undefined,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     let status: number | undefined;
-    client.tasks.startAttached(id, { until: options.until }).subscribe({
+    lines.subscribe({
       next(line) {
-        if ('task' in line) options.started?.();
+        if ('task' in line) started?.();
         else if ('log' in line) writeRecord(line.log);
         else status = line.exit.exit_status;
       },

@@ -1,10 +1,8 @@
-import type { TaskledgerClient } from '../api/client.ts';
 import { autoRemoveLabel } from '../domain/auto-remove.ts';
-import { isTaskledgerError } from '../domain/errors.ts';
 import { parseArgs, usageError } from './args.ts';
 import { containerRequest, createFlags } from './containers-command.ts';
 import type { CliContext } from './context.ts';
-import { forwardingSignals, startAttached } from './follow-output.ts';
+import { followRun, forwardingSignals } from './follow-output.ts';
 import { println } from './output.ts';
 import { openStdinSessionFor, stdinFlags } from './stdin-flags.ts';
 import type { StdinSession } from './stdin-session.ts';
@@ -46,38 +44,20 @@ async function run(
 ): Promise<number> {
   const { session } = flags;
   const client = ctx.client('run');
-  const { id } = await client.containers.create(request);
-  // Until the start, a failure is ours to undo: nothing ran, and the caller gets the error.
-  const undo = async (error: unknown): Promise<never> => {
-    if (flags.rm) await removeQuietly(client, id);
-    throw error;
-  };
-  await client.tasks.create(id, session?.io).catch(undo);
+  // One request: container, task and start. Until the start, a failure is undone by the daemon
+  // with --rm (nothing ran, and the caller gets the error).
+  const run = { container: request, io: session?.io, removeOnFailure: flags.rm };
   if (flags.detach) {
-    await client.tasks.start(id).catch(undo);
-    println(id);
+    const { container } = await client.run(run);
+    println(container.id);
     return 0;
   }
+  const { id } = request;
   // In the foreground with --rm, the exit comes once the daemon has removed the container.
-  let running = false;
   return forwardingSignals(client, id, () =>
-    startAttached(client, id, {
+    followRun(client, run, {
       until: flags.rm ? 'removed' : 'exit',
-      started: () => {
-        running = true;
-        session?.attach((size) => client.tasks.resize(id, size));
-      },
-    }).catch(async (error: unknown) => {
-      if (running) throw error;
-      return undo(error);
+      started: () => session?.attach((size) => client.tasks.resize(id, size)),
     }),
   );
-}
-
-/** Deletes the task (killing it) and the container, whatever is left of them. */
-async function removeQuietly(client: TaskledgerClient, id: string): Promise<void> {
-  await client.tasks.delete(id, { force: true }).catch(() => undefined);
-  await client.containers.delete(id).catch((error: unknown) => {
-    if (!isTaskledgerError(error, 'NotFound')) throw error;
-  });
 }

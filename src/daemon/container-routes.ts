@@ -1,5 +1,5 @@
 import type { ContainerJson } from '../api/wire-types.ts';
-import type { Container } from '../domain/container.ts';
+import type { Container, CreateContainer } from '../domain/container.ts';
 import type { ContainerService } from '../services/container-service.ts';
 import type { Route } from './http-router.ts';
 import { objectBody, optionalField, updateMaskField } from './request-body.ts';
@@ -20,6 +20,20 @@ export function containerToJson(c: Container): ContainerJson {
   };
 }
 
+/** A container create as a request body gives it (validated by the container service). */
+export function createContainerCommand(value: unknown, what: string): CreateContainer {
+  const body = objectBody(value, what);
+  const runtime = optionalField<Record<string, unknown>>(body, 'runtime', 'object');
+  return {
+    id: body.id,
+    spec: body.spec,
+    rootfs: body.rootfs,
+    labels: body.labels,
+    image: body.image,
+    runtime: runtime ? { name: runtime.name, options: runtime.options } : undefined,
+  };
+}
+
 /** The `/v1/containers` routes. */
 export function containerRoutes(containers: ContainerService): Route[] {
   return [
@@ -27,20 +41,8 @@ export function containerRoutes(containers: ContainerService): Route[] {
       method: 'POST',
       pattern: '/v1/containers',
       handler(req) {
-        const body = objectBody(req.body, 'create container');
-        const runtime = optionalField<Record<string, unknown>>(body, 'runtime', 'object');
-        const container = containers.create(
-          req.namespace,
-          {
-            id: body.id,
-            spec: body.spec,
-            rootfs: body.rootfs,
-            labels: body.labels,
-            image: body.image,
-            runtime: runtime ? { name: runtime.name, options: runtime.options } : undefined,
-          },
-          req.cause,
-        );
+        const command = createContainerCommand(req.body, 'create container');
+        const container = containers.create(req.namespace, command, req.cause);
         return { status: 201, body: containerToJson(container) };
       },
     },

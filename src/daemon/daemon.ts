@@ -27,6 +27,7 @@ import { imageRoutes } from './image-routes.ts';
 import { createImageStack } from './image-stack.ts';
 import { serveApi } from './http-server.ts';
 import { replayRoutes } from './replay-routes.ts';
+import { runRoute } from './run-route.ts';
 import { acquireRootLock } from './root-lock.ts';
 import { taskRoutes } from './task-routes.ts';
 import { versionRoutes } from './version-routes.ts';
@@ -166,13 +167,16 @@ export async function startDaemon(config: DaemonConfig): Promise<Daemon> {
     });
     cleanups.push(() => runtimeEvents.unsubscribe());
 
+    const removed = (ns: string, id: string, signal: AbortSignal): Promise<void> =>
+      remover.removed(ns, id, signal);
     const server = await serveApi(
       config.address,
       [
         ...versionRoutes(config, runtime),
         ...containerRoutes(containers),
         ...namespaceRoutes(namespaces),
-        ...taskRoutes(tasks, clock, (ns, id, signal) => remover.removed(ns, id, signal)),
+        ...taskRoutes(tasks, clock, removed),
+        runRoute(containers, tasks, clock, removed),
         ...eventRoutes(store, bus),
         ...historyRoutes(store),
         ...replayRoutes(store),

@@ -43,3 +43,14 @@ export function updateMaskField(body: Record<string, unknown>): string[] | undef
   }
   return mask;
 }
+
+/** The stdio fields of a create or exec body (validated by the task service). */
+export function taskIoFields(body: Record<string, unknown>): Record<string, unknown> {
+  return {
+    stdin: body.stdin,
+    stdout: body.stdout,
+    stderr: body.stderr,
+    terminal: body.terminal,
+    openStdin: body.open_stdin,
+  };
+}

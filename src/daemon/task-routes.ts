@@ -10,7 +10,7 @@ import { taskToJson } from './task-json.ts';
 import { openTaskLog } from './task-log.ts';
 import { startRoute } from './task-start-route.ts';
 import { waitRoute, type RemovalWait } from './task-wait-route.ts';
-import { objectBody, optionalField } from './request-body.ts';
+import { objectBody, optionalField, taskIoFields } from './request-body.ts';
 
 /**
  * The `/v1/tasks` routes; `clock` places `since`/`until` durations of the logs route, and
@@ -28,7 +28,7 @@ export function taskRoutes(tasks: TaskService, clock: Clock, removed: RemovalWai
         const task = await tasks.create(
           req.namespace,
           body.container_id as string,
-          ioFields(body),
+          taskIoFields(body),
           req.cause,
         );
         return { status: 201, body: taskToJson(task) };
@@ -133,7 +133,7 @@ export function taskRoutes(tasks: TaskService, clock: Clock, removed: RemovalWai
           {
             execId: body.exec_id,
             process: body.process,
-            io: ioFields(body),
+            io: taskIoFields(body),
           },
           req.cause,
         );
@@ -216,15 +216,4 @@ function tailOf(value: string | null): number | undefined {
   if (!/^\d{1,9}$/.test(value))
     throw invalidArgument(`tail must be a whole number of lines (0 or more), not "${value}"`);
   return Number(value);
-}
-
-/** The stdio fields of a create or exec body (validated by the task service). */
-function ioFields(body: Record<string, unknown>): Record<string, unknown> {
-  return {
-    stdin: body.stdin,
-    stdout: body.stdout,
-    stderr: body.stderr,
-    terminal: body.terminal,
-    openStdin: body.open_stdin,
-  };
 }

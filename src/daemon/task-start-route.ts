@@ -1,7 +1,7 @@
 import { parseTimestampNs } from '../domain/timestamp.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { TaskService } from '../services/task-service.ts';
-import type { Route } from './http-router.ts';
+import type { ApiRequest, ApiResponse, Route } from './http-router.ts';
 import { writeLine } from './ndjson.ts';
 import { openTaskLog } from './task-log.ts';
 import { taskToJson } from './task-json.ts';
@@ -22,46 +22,61 @@ export function startRoute(tasks: TaskService, clock: Clock, removed: RemovalWai
     method: 'POST',
     pattern: '/v1/tasks/:id/start',
     async handler(req) {
-      const { namespace: ns } = req;
       const id = req.params.id!;
       if (!['1', 'true'].includes(req.query.get('attach') ?? '')) {
-        return { body: taskToJson(await tasks.start(ns, id, req.cause)) };
+        return { body: taskToJson(await tasks.start(req.namespace, id, req.cause)) };
       }
       const until = untilOf(req.query.get('until')) ?? 'exit';
-      // Ends the reading if the start fails (the follower closes the log as it sees it).
-      const reading = new AbortController();
-      const stop = (): void => reading.abort();
-      req.signal.addEventListener('abort', stop, { once: true });
-      const records = await openTaskLog(tasks, ns, id, {
-        follow: true,
-        signal: reading.signal,
-        now: () => parseTimestampNs(clock.now()),
-      });
-      const exited = tasks.wait(ns, id, undefined, req.signal);
-      exited.catch(() => undefined); // read once the output is drained, or dropped with it
-      let task;
+      return startAttached({ tasks, clock, removed }, req, id, until);
+    },
+  };
+}
+
+/**
+ * Starts a created task with its log and its exit in the answer (see {@link startRoute}): the
+ * log reader and the wait are set up first, then the task starts; a start that fails throws,
+ * nothing left listening. Also the last step of `POST /v1/run`.
+ */
+export async function startAttached(
+  deps: { tasks: TaskService; clock: Clock; removed: RemovalWait },
+  req: Pick<ApiRequest, 'namespace' | 'signal' | 'cause'>,
+  id: string,
+  until: 'exit' | 'removed',
+): Promise<ApiResponse> {
+  const { tasks, clock, removed } = deps;
+  const { namespace: ns } = req;
+  // Ends the reading if the start fails (the follower closes the log as it sees it).
+  const reading = new AbortController();
+  const stop = (): void => reading.abort();
+  req.signal.addEventListener('abort', stop, { once: true });
+  const records = await openTaskLog(tasks, ns, id, {
+    follow: true,
+    signal: reading.signal,
+    now: () => parseTimestampNs(clock.now()),
+  });
+  const exited = tasks.wait(ns, id, undefined, req.signal);
+  exited.catch(() => undefined); // read once the output is drained, or dropped with it
+  let task;
+  try {
+    task = await tasks.start(ns, id, req.cause);
+  } catch (error) {
+    stop();
+    for await (const record of records) void record; // runs the follower's cleanup
+    req.signal.removeEventListener('abort', stop);
+    throw error;
+  }
+  return {
+    async stream(res) {
       try {
-        task = await tasks.start(ns, id, req.cause);
-      } catch (error) {
-        stop();
-        for await (const record of records) void record; // runs the follower's cleanup
+        if (!(await writeLine(res, { task: taskToJson(task) }))) return;
+        for await (const log of records) if (!(await writeLine(res, { log }))) return;
+        const exit = await exited;
+        if (until === 'removed') await removed(ns, id, req.signal);
+        await writeLine(res, { exit });
+        res.end();
+      } finally {
         req.signal.removeEventListener('abort', stop);
-        throw error;
       }
-      return {
-        async stream(res) {
-          try {
-            if (!(await writeLine(res, { task: taskToJson(task) }))) return;
-            for await (const log of records) if (!(await writeLine(res, { log }))) return;
-            const exit = await exited;
-            if (until === 'removed') await removed(ns, id, req.signal);
-            await writeLine(res, { exit });
-            res.end();
-          } finally {
-            req.signal.removeEventListener('abort', stop);
-          }
-        },
-      };
     },
   };
 }

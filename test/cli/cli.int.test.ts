@@ -49,6 +49,22 @@ describe('the taskledger CLI against a real daemon', () => {
     expect((await tl('--json', 'containers', 'ls')).stdout).toBe('[]');
   });
 
+  it('run undoes a failed create with --rm, keeps it without, and never touches a taken id', async () => {
+    const failed = await tl('run', '--rm', '--rootfs', rootfs, 'nocmd', '--', 'no-such-command');
+    expect(failed.stderr).toContain('executable file not found');
+    expect(failed.exitCode).toBe(5);
+    expect((await tl('containers', 'info', 'nocmd')).exitCode).toBe(3); // gone: the id is free
+    await tl('run', '--rootfs', rootfs, 'kept', '--', 'no-such-command');
+    expect((await tl('containers', 'info', 'kept')).exitCode).toBe(0);
+    await tl('containers', 'rm', 'kept');
+    await tl('run', '-d', '--rootfs', rootfs, 'mine', '--', 'sleep', '30');
+    const taken = await tl('run', '--rm', '--rootfs', rootfs, 'mine', '--', 'true');
+    expect(taken.exitCode).toBe(4); // AlreadyExists
+    expect((await tl('--json', 'tasks', 'ls')).stdout).toContain('"id": "mine"');
+    await tl('tasks', 'rm', '--force', 'mine');
+    await tl('containers', 'rm', 'mine');
+  });
+
   it('prints one clear line and a stable exit code per error kind', async () => {
     const missing = await tl('containers', 'info', 'nope');
     expect(missing.stderr).toBe('taskledger: container "nope" not found in namespace "default"');

@@ -150,6 +150,24 @@ describe('standby monitors (real runc + conmon)', () => {
     await expectNothingLeft();
   });
 
+  it('passes over a standby whose conmon died, and makes the task the ordinary way', async () => {
+    await fx.standbyReady();
+    const [slot] = readdirSync(slotsDir());
+    const layout = createRuntimeLayout(fx.stateDir);
+    const conmon = Number(readFileSync(layout.standbySlot(slot!).init.conmonPidFile, 'utf8'));
+    process.kill(conmon, 'SIGKILL');
+    await eventually(() => expect(monitorsMentioning(slot!)).toEqual([]));
+    const task = await fx.create('after-death', ['sh', '-c', 'exit 6']);
+    expect(markerOf('after-death')).toBe('');
+    await task.start();
+    expect(await fx.nextEvent(initExit('after-death'))).toMatchObject({ status: 6 });
+    await fx.runtime.delete(task);
+    // The dead one's slot is gone, and its runc with it (it read EOF).
+    await eventually(() => expect(readdirSync(slotsDir())).not.toContain(slot));
+    await expectNothingLeft();
+    await fx.standbyReady();
+  });
+
   it('keeps a standby for the next create when the id is taken, and refuses the create', async () => {
     const first = await fx.create('taken', ['sleep', '60']);
     await fx.standbyReady();
