@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AttachedLine, RunRequest } from '../../src/api/client.ts';
 import { autoRemoveLabel } from '../../src/domain/auto-remove.ts';
-import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
-import { forceDeleteTasks, startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
+import { specFor } from '../helpers/busybox-rootfs.ts';
+import { withCliDaemon } from '../helpers/cli-daemon.ts';
+import type { TestDaemon } from '../helpers/test-daemon.ts';
 
 describe('POST /v1/run: container, task and start in one request', () => {
   let d: TestDaemon;
   let rootfs: string;
-  beforeAll(async () => {
-    rootfs = await busyboxRootfs();
-    d = await startTestDaemon();
-  });
-  afterAll(async () => {
-    await forceDeleteTasks(d.client);
-    await d.dispose();
-  });
+  withCliDaemon((fixture) => ({ daemon: d, rootfs } = fixture));
 
   const request = (
     id: string,

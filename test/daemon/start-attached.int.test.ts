@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AttachedLine } from '../../src/api/client.ts';
 import { autoRemoveLabel } from '../../src/domain/auto-remove.ts';
-import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
+import { specFor } from '../helpers/busybox-rootfs.ts';
+import { withCliDaemon } from '../helpers/cli-daemon.ts';
 import { bundlesLeft } from '../helpers/leftovers.ts';
-import {
-  forceDeleteTasks,
-  rawRequest,
-  startTestDaemon,
-  type TestDaemon,
-} from '../helpers/test-daemon.ts';
+import { rawRequest, type TestDaemon } from '../helpers/test-daemon.ts';
 
 describe('a start with attach: the task, its output and its exit in one answer', () => {
   let d: TestDaemon;
   let rootfs: string;
-  beforeAll(async () => {
-    rootfs = await busyboxRootfs();
-    d = await startTestDaemon();
-  });
-  afterAll(async () => {
-    await forceDeleteTasks(d.client);
-    await d.dispose();
-  });
+  withCliDaemon((fixture) => ({ daemon: d, rootfs } = fixture));
 
   const created = async (id: string, args: string[], labels: Record<string, string> = {}) => {
     await d.client.containers.create({ id, rootfs, labels, spec: specFor(args) });

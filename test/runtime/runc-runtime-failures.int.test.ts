@@ -2,10 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTaskledgerError } from '../../src/domain/errors.ts';
 import { specFor } from '../helpers/busybox-rootfs.ts';
-import { socketLinksLeft } from '../helpers/leftovers.ts';
 import {
-  eventually,
-  findLeftovers,
+  expectNothingLeft as expectNoTrace,
   withRuntimeFixture,
   type RuntimeFixture,
 } from './runtime-fixture.ts';
@@ -14,18 +12,7 @@ let fx: RuntimeFixture;
 withRuntimeFixture('failures', (created) => (fx = created));
 
 /** Asserts that a failed create left no runc container, mount, conmon, bundle or socket link. */
-async function expectNothingLeft(): Promise<void> {
-  // conmon reports the failure just before it exits: give it a moment to be gone.
-  await eventually(async () =>
-    expect(await findLeftovers(fx.stateDir)).toEqual({
-      runcContainers: [],
-      mounts: [],
-      conmons: [],
-      bundles: [],
-    }),
-  );
-  expect(socketLinksLeft(fx.stateDir)).toEqual([]);
-}
+const expectNothingLeft = (): Promise<void> => expectNoTrace(fx.stateDir);
 
 async function createError(...args: Parameters<RuntimeFixture['create']>): Promise<Error> {
   const error: unknown = await fx.create(...args).then(

@@ -14,6 +14,7 @@ import {
   monitorsMentioning,
   mountsUnder,
   runcContainers,
+  socketLinksLeft,
 } from '../helpers/leftovers.ts';
 
 /** A runc runtime on a private state directory, with helpers, for one test file. */
@@ -162,6 +163,23 @@ export async function findLeftovers(stateDir: string): Promise<Leftovers> {
     conmons: monitorsMentioning(stateDir).filter((pid) => !isUnclaimedStandby(pid, stateDir)),
     bundles,
   };
+}
+
+/**
+ * Waits until nothing of a removed task is left in `stateDir`: no runc container, mount, conmon
+ * (but the runtime's own standbys), bundle or attach-socket link. conmon reports a failure just
+ * before it exits, so this gives it a moment.
+ */
+export async function expectNothingLeft(stateDir: string): Promise<void> {
+  await eventually(async () =>
+    expect(await findLeftovers(stateDir)).toEqual({
+      runcContainers: [],
+      mounts: [],
+      conmons: [],
+      bundles: [],
+    }),
+  );
+  expect(socketLinksLeft(stateDir)).toEqual([]);
 }
 
 /** Resolves after `ms` milliseconds. */

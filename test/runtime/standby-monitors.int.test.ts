@@ -16,9 +16,10 @@ import { createSystemClock } from '../../src/platform/system-clock.ts';
 import { createRuncRuntime } from '../../src/runtime/runc-runtime.ts';
 import { createRuntimeLayout } from '../../src/runtime/runtime-layout.ts';
 import { busyboxMounts, specFor } from '../helpers/busybox-rootfs.ts';
-import { monitorsMentioning, socketLinksLeft } from '../helpers/leftovers.ts';
+import { monitorsMentioning } from '../helpers/leftovers.ts';
 import {
   eventually,
+  expectNothingLeft as expectNoTrace,
   findLeftovers,
   initExit,
   withRuntimeFixture,
@@ -44,15 +45,7 @@ const runcState = async (id: string, namespace = 'default') =>
   ) as { id: string; status: string; bundle: string; pid: number };
 
 const expectNothingLeft = async (): Promise<void> => {
-  await eventually(async () =>
-    expect(await findLeftovers(fx.stateDir)).toEqual({
-      runcContainers: [],
-      mounts: [],
-      conmons: [],
-      bundles: [],
-    }),
-  );
-  expect(socketLinksLeft(fx.stateDir)).toEqual([]);
+  await expectNoTrace(fx.stateDir);
   // Only unclaimed slots (directories) are left: a claimed slot's symlink goes with its task.
   for (const name of readdirSync(slotsDir()))
     expect(lstatSync(path.join(slotsDir(), name)).isDirectory()).toBe(true);
