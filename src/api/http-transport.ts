@@ -47,6 +47,7 @@ async function send(
       return await unixHttpRequest(options.address, request);
     }
   } catch (error) {
+    if (error instanceof TypeError) throw new TaskledgerError('InvalidArgument', error.message);
     if (!(error instanceof UnixHttpError)) throw error; // an abort
     const reason = ['ENOENT', 'ECONNREFUSED'].includes(error.code ?? '')
       ? 'is the daemon running? (taskledger daemon)'

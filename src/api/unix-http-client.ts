@@ -66,6 +66,10 @@ export function unixHttpRequest(
   address: string,
   request: UnixHttpRequest,
 ): Promise<UnixHttpResponse> {
+  // What node:http refuses too: a line break would end the header and start another.
+  for (const [name, value] of [['path', request.path], ...Object.entries(request.headers)])
+    if (/[\r\n]/.test(`${name}${value}`))
+      return Promise.reject(new TypeError(`a line break in the request's ${name}`));
   const pooled = idle.get(address)?.pop();
   return exchange(address, pooled ?? createConnection(address), pooled !== undefined, request);
 }

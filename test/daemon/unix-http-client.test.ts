@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stream } from '../../src/api/http-transport.ts';
+import { call, stream } from '../../src/api/http-transport.ts';
 import { unixHttpRequest, type UnixHttpResponse } from '../../src/api/unix-http-client.ts';
 
 /**
@@ -127,5 +127,15 @@ describe('unix socket HTTP client', () => {
     await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
     expect((await get(address, '/after')).status).toBe(204);
     expect(connections).toBe(2);
+  });
+
+  it('refuses a line break in a header, which would smuggle in another', async () => {
+    const address = await serve(() => ({ bytes: 'HTTP/1.1 204 No Content\r\n\r\n' }));
+    await expect(
+      call({ address, namespace: 'a\r\nx-evil: 1' }, 'GET', '/v1/version'),
+    ).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: "a line break in the request's x-taskledger-namespace",
+    });
   });
 });
