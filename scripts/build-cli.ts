@@ -7,9 +7,13 @@
  *   loads three modules. Code they share is copied into each, so taskledger's errors are told
  *   by a registered symbol rather than by class (domain/errors.ts);
  * - `server/`: the daemon and the offline admin commands, code-split as before, so that the
- *   daemon loads the gRPC server (and grpc-js) only when asked to serve it.
+ *   daemon loads the gRPC server (and grpc-js) only when asked to serve it;
+ * - `../snapshot/`: the client's commands in one CommonJS script, and the start-up snapshot Node
+ *   makes of it (src/cli/snapshot-entry.ts), with the path of the Node that made it: the blob
+ *   works with that binary only, and bin/taskledger uses it only then.
  */
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
@@ -59,6 +63,19 @@ const withRequire: BuildOptions = {
   },
 };
 
+// The snapshot leaves out the daemon and admin commands: bin/taskledger runs those from the bundle.
+const serverLeftOut: Plugin = {
+  name: 'server-left-out',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/(?:daemon|admin)-command\.ts$/ }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+  },
+};
+const snapshotDir = path.join(repo, 'dist', 'snapshot');
+const snapshotScript = path.join(snapshotDir, 'cli.cjs');
+
 await Promise.all([
   build({ ...shared, entryPoints: [main], outdir, plugins: [loadedByMain] }),
   build({
@@ -76,4 +93,18 @@ await Promise.all([
     splitting: true,
     ...withRequire,
   }),
+  build({
+    ...shared,
+    entryPoints: [path.join(cliDir, 'snapshot-entry.ts')],
+    outfile: snapshotScript,
+    format: 'cjs',
+    plugins: [serverLeftOut],
+  }),
 ]);
+
+const blob = path.join(snapshotDir, 'cli.blob');
+execFileSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', snapshotScript], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_OPTIONS: '' },
+});
+writeFileSync(path.join(snapshotDir, 'cli.node'), `${process.execPath}\n`);

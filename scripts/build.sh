@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 node_modules/.bin/tsc -p tsconfig.build.json
-rm -rf dist/bundle
+rm -rf dist/bundle dist/snapshot
 node_modules/.bin/tsx scripts/build-cli.ts

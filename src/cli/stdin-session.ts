@@ -33,15 +33,16 @@ export interface StdinSession {
 }
 
 /** Opens a session; with a terminal, a usage error when our stdin or stdout is not one. */
-export async function openStdinSession(options: { terminal: boolean }): Promise<StdinSession> {
+export function openStdinSession(options: { terminal: boolean }): StdinSession {
   const { terminal } = options;
   if (terminal && !isTerminal())
     throw usageError('-t needs a terminal: stdin and stdout must both be one');
   const dir = mkdtempSync(path.join(tmpdir(), 'taskledger-stdin-'));
   const stdin = path.join(dir, 'stdin');
   // Node cannot make a FIFO; this is one short command, on the -i and -t paths only. Loaded
-  // here: child_process is a millisecond of every other command's start-up.
-  const { execFileSync } = await import('node:child_process');
+  // here: child_process is a millisecond of every other command's start-up. Not with import():
+  // the CLI's start-up snapshot (scripts/build-cli.ts) cannot import.
+  const { execFileSync } = process.getBuiltinModule('node:child_process');
   execFileSync('mkfifo', ['-m', '600', stdin]);
   let copy: StdinCopy | undefined;
   let closed = false;

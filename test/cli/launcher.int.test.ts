@@ -1,4 +1,4 @@
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -49,5 +49,52 @@ describe('the taskledger launcher (bin/taskledger)', () => {
     const launched = await execa(cliBin, ['--help'], { env, reject: false, timeout: 30_000 });
     expect(launched.exitCode).toBe(0);
     expect(launched.stderr).toBe('');
+  });
+
+  /** The command the launcher execs, from its `sh -x` trace. */
+  const execOf = async (launcher: string, args: string[], env: Record<string, string> = {}) => {
+    const run = await execa('sh', ['-x', launcher, ...args], {
+      env,
+      reject: false,
+      timeout: 30_000,
+    });
+    return { line: run.stderr.split('\n').find((l) => l.startsWith('+ exec ')) ?? '', run };
+  };
+
+  it('starts client commands from the start-up snapshot, and the daemon from the bundle', async () => {
+    const help = await execOf(cliBin, ['--address', 'x', '--help']);
+    expect(help.line).toMatch(
+      /--snapshot-blob \S+\/dist\/snapshot\/cli\.blob -- --address x --help$/,
+    );
+    expect(help.run.stdout).toMatch(/^usage: taskledger /);
+    const daemon = await execOf(cliBin, ['--namespace', 'n', 'daemon', '--standby-monitors', 'x']);
+    expect(daemon.line).toMatch(/\/bin\/taskledger\.js --namespace n daemon --standby-monitors x$/);
+    expect(daemon.run.stderr).toContain('--standby-monitors must be a number');
+    // NODE_OPTIONS might hold what a snapshot cannot take: the bundle then.
+    const options = await execOf(cliBin, ['--help'], { NODE_OPTIONS: '--no-warnings' });
+    expect(options.line).toMatch(/\/bin\/taskledger\.js --help$/);
+  });
+
+  it('starts from the bundle when the snapshot is older than the Node on PATH, or gone', async () => {
+    // A copy of the launcher next to a snapshot of its own, and the real bundle.
+    const repo = path.dirname(path.dirname(cliBin));
+    const copy = path.join(dir, 'copy');
+    await mkdir(path.join(copy, 'bin'), { recursive: true });
+    await mkdir(path.join(copy, 'dist'), { recursive: true });
+    await cp(cliBin, path.join(copy, 'bin', 'taskledger'));
+    await cp(path.join(repo, 'bin', 'taskledger.js'), path.join(copy, 'bin', 'taskledger.js'));
+    await symlink(path.join(repo, 'dist', 'bundle'), path.join(copy, 'dist', 'bundle'));
+    await cp(path.join(repo, 'dist', 'snapshot'), path.join(copy, 'dist', 'snapshot'), {
+      recursive: true,
+    });
+    const launcher = path.join(copy, 'bin', 'taskledger');
+    expect((await execOf(launcher, ['--help'])).line).toContain('--snapshot-blob');
+    const old = new Date('2000-01-01');
+    await utimes(path.join(copy, 'dist', 'snapshot', 'cli.blob'), old, old);
+    const stale = await execOf(launcher, ['--help']);
+    expect(stale.line).toMatch(/taskledger\.js --help$/);
+    expect(stale.run.stdout).toMatch(/^usage: taskledger /);
+    await rm(path.join(copy, 'dist', 'snapshot'), { recursive: true });
+    expect((await execOf(launcher, ['--help'])).line).toMatch(/taskledger\.js --help$/);
   });
 });
