@@ -12,8 +12,9 @@ export interface TaskLogOptions {
   readonly signal: AbortSignal;
   /** Only the last `tail` lines already written first. */
   readonly tail?: number | undefined;
-  /** Only records stamped from `since` and before `until` (ns since the epoch). */
+  /** Only records stamped from this time on (ns since the epoch). */
   readonly since?: bigint | undefined;
+  /** Only records stamped before this time (ns since the epoch). */
   readonly until?: bigint | undefined;
   /** The daemon's clock, in ns since the epoch. */
   readonly now: () => bigint;

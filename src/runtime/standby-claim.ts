@@ -12,8 +12,9 @@ export interface StandbyClaim {
   readonly what: string;
   /** The task's paths; its bundle directory exists and is empty. */
   readonly paths: TaskPaths;
-  /** The namespace's runc root (it exists), and the container id runc will know the task by. */
+  /** The namespace's runc root (it exists). */
   readonly runcRoot: string;
+  /** The container id runc will know the task by. */
   readonly id: string;
   /** The spec, as config.json holds it. */
   readonly config: string;
