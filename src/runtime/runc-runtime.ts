@@ -79,6 +79,9 @@ const maxConcurrentSubprocesses = Math.max(2, availableParallelism());
  * processes of tasks found on disk.
  */
 export async function createRuncRuntime(options: RuncRuntimeOptions): Promise<Runtime> {
+  const standbyMonitors = options.standbyMonitors ?? 1;
+  if (!Number.isInteger(standbyMonitors) || standbyMonitors < 0)
+    throw new RangeError(`standbyMonitors must be a whole number, not ${standbyMonitors}`);
   const layout = createRuntimeLayout(options.stateDir);
   const [runcBinary, conmonBinary] = await Promise.all([
     resolveExecutable(options.runcBinary ?? 'runc'),
@@ -119,7 +122,7 @@ export async function createRuncRuntime(options: RuncRuntimeOptions): Promise<Ru
   });
   // Before anything looks at tasks: a claim the last daemon cut short is finished first.
   await sweepStandbySlots(ctx);
-  const runtime = new RuncRuntime(ctx, options.standbyMonitors ?? 1);
+  const runtime = new RuncRuntime(ctx, standbyMonitors);
   await runtime.watchExisting();
   return runtime;
 }
