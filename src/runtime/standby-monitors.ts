@@ -10,7 +10,7 @@ import { isMonitorAlive } from './monitor-files.ts';
 import { outcomeError } from './runc-cli.ts';
 import type { RuncContext } from './runc-context.ts';
 import type { StandbySlotPaths } from './runtime-layout.ts';
-import { removeSlot, stopStandbyRunc } from './standby-slots.ts';
+import { endUnclaimedSlot } from './standby-slots.ts';
 
 /** A standby monitor that is ready: runc waits for its spec, reading the slot's config FIFO. */
 export interface StandbyMonitor {
@@ -203,8 +203,7 @@ async function prepareStandby(ctx: StandbyContext, signal: AbortSignal): Promise
     if (!started) throw unavailable('no launcher shell can start a standby monitor');
     return { slot, fifo: await openWhenRuncWaits(slot, signal), started };
   } catch (error) {
-    await stopStandbyRunc(ctx, slot);
-    await removeSlot(ctx, slot);
+    await endUnclaimedSlot(ctx, slot);
     throw error;
   }
 }
@@ -262,6 +261,5 @@ async function endStandby(ctx: StandbyContext, standby: StandbyMonitor): Promise
   } catch {
     // already closed
   }
-  await stopStandbyRunc(ctx, standby.slot);
-  await removeSlot(ctx, standby.slot);
+  await endUnclaimedSlot(ctx, standby.slot);
 }

@@ -36,21 +36,18 @@ export function claimedSlot(layout: RuntimeLayout, paths: TaskPaths): StandbySlo
 }
 
 /**
- * Ends whatever still runs in a slot no task claimed: a runc still waiting for its spec gets
- * EOF (a write end opened and closed), and conmon, which exits after its runc, gets SIGKILL if
- * it outstays {@link standbyGraceMs}.
+ * Ends a slot no task claimed and removes it. Whatever still runs there stops first: a runc still
+ * waiting for its spec gets EOF (a write end opened and closed), and conmon, which exits after its
+ * runc, gets SIGKILL if it outstays {@link standbyGraceMs}. Then runc's state under the slot's
+ * name (if any), conmon's socket link and the directory go.
  */
-export async function stopStandbyRunc(ctx: SlotContext, slot: StandbySlotPaths): Promise<void> {
+export async function endUnclaimedSlot(ctx: SlotContext, slot: StandbySlotPaths): Promise<void> {
   try {
     closeSync(openSync(slot.config, constants.O_WRONLY | constants.O_NONBLOCK));
   } catch {
     // no reader: runc is gone already
   }
   await stopMonitor(slot.init, standbyGraceMs);
-}
-
-/** Removes an unclaimed slot: runc's state under its name (if any), conmon's socket link, the directory. */
-export async function removeSlot(ctx: SlotContext, slot: StandbySlotPaths): Promise<void> {
   await deleteSlotContainer(ctx, slot);
   rmSync(socketLink(ctx.layout, slot), { force: true });
   rmSync(slot.dir, { recursive: true, force: true });
@@ -99,8 +96,7 @@ export async function sweepStandbySlots(ctx: SlotContext): Promise<void> {
     const found = lstatSync(slot.dir, { throwIfNoEntry: false });
     if (!found) continue;
     if (!found.isSymbolicLink()) {
-      await stopStandbyRunc(ctx, slot);
-      await removeSlot(ctx, slot);
+      await endUnclaimedSlot(ctx, slot);
       continue;
     }
     const bundle = readlinkSync(slot.dir);
