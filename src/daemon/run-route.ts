@@ -36,13 +36,16 @@ export function runRoute(
       const until = untilOf(req.query.get('until')) ?? 'exit';
       const removeOnFailure = optionalField<boolean>(body, 'remove_on_failure', 'boolean') ?? false;
       const { namespace: ns, cause } = req;
-      const { id } = containers.create(ns, command, cause);
+      const container = containers.create(ns, command, cause);
+      const { id } = container;
       try {
         const created = await tasks.create(ns, id, taskIoFields(body), cause);
         if (attach && start) return await startAttached({ tasks, clock, removed }, req, id, until);
         const task = start ? await tasks.start(ns, id, cause) : created;
-        const container = containerToJson(containers.get(ns, id));
-        return { status: 201, body: { container, task: taskToJson(task) } };
+        return {
+          status: 201,
+          body: { container: containerToJson(container), task: taskToJson(task) },
+        };
       } catch (error) {
         // Nothing ran: what this request made goes, unless the caller wants to look at it.
         if (removeOnFailure) await removeQuietly(containers, tasks, ns, id, cause);
