@@ -59,6 +59,17 @@ export function createContainerService(deps: {
   const load = (namespace: string, id: string): Container | undefined =>
     store.load(containerProjection, containerStreamId(namespace, id));
 
+  // Read, decide and append run in one synchronous turn, so no other request interleaves;
+  // the expected version still guards against a second writer on the same database.
+  const requestFor = (
+    namespace: string,
+    id: string,
+    decide: (current: Container | undefined) => NewEvent[],
+  ): AppendRequest => {
+    const streamId = containerStreamId(namespace, id);
+    const expectedVersion = store.streamVersion(streamId);
+    return { streamId, namespace, expectedVersion, events: decide(load(namespace, id)) };
+  };
   const appendTo = (
     namespace: string,
     id: string,
@@ -66,12 +77,7 @@ export function createContainerService(deps: {
     cause: EventCause,
     also: readonly AppendRequest[] = [],
   ): void => {
-    const streamId = containerStreamId(namespace, id);
-    // Read, decide and append run in one synchronous turn, so no other request interleaves;
-    // the expected version still guards against a second writer on the same database.
-    const expectedVersion = store.streamVersion(streamId);
-    const events = decide(load(namespace, id));
-    store.append([{ streamId, namespace, expectedVersion, events }, ...also], cause);
+    store.append([requestFor(namespace, id, decide), ...also], cause);
   };
 
   return {
@@ -113,16 +119,9 @@ export function createContainerService(deps: {
       return load(namespace, id)!;
     },
     deleteAlongWithTask(namespace, id) {
-      const container = load(namespace, id);
-      if (!container) return [];
-      const streamId = containerStreamId(namespace, id);
+      if (!load(namespace, id)) return [];
       return [
-        {
-          streamId,
-          namespace,
-          expectedVersion: store.streamVersion(streamId),
-          events: decideDeleteContainer(container, namespace, id),
-        },
+        requestFor(namespace, id, (current) => decideDeleteContainer(current, namespace, id)),
         ...(deps.alsoOnDelete?.(namespace, id) ?? []),
       ];
     },
