@@ -79,25 +79,36 @@ function readProc(pid: string, file: string): string | undefined {
 }
 
 /**
+ * The live (not zombie) processes that `keep` accepts, given the pid, the name and a reader of
+ * the command line (read only when asked).
+ */
+function liveProcesses(
+  keep: (pid: number, comm: string, cmdline: () => string) => boolean,
+): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const comm = readProc(entry, 'comm')?.trim() ?? '';
+    let cmdline: string | undefined;
+    const readCmdline = (): string =>
+      (cmdline ??= readProc(entry, 'cmdline')?.replaceAll('\0', ' ').trim() ?? '');
+    if (!keep(pid, comm, readCmdline)) continue;
+    const status = readProc(entry, 'status');
+    // A zombie has no memory and no longer monitors anything.
+    if (!status || /^State:\s+Z/m.test(status)) continue;
+    found.push({ pid, comm, cmdline: readCmdline() });
+  }
+  return found;
+}
+
+/**
  * The live processes named `comm` whose command line contains `marker`: the bench's own
  * per-task helpers (their command lines name its private temp dirs), not those of anything else
  * running on the machine (other tests spawn conmons too).
  */
-export function findProcesses(comm: string, marker: string): ProcessInfo[] {
-  const found: ProcessInfo[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const name = readProc(entry, 'comm')?.trim();
-    if (name !== comm) continue;
-    const cmdline = readProc(entry, 'cmdline')?.replaceAll('\0', ' ').trim();
-    if (!cmdline?.includes(marker)) continue;
-    const status = readProc(entry, 'status');
-    // A zombie has no memory and no longer monitors anything.
-    if (!status || /^State:\s+Z/m.test(status)) continue;
-    found.push({ pid: Number(entry), comm: name, cmdline });
-  }
-  return found;
-}
+export const findProcesses = (comm: string, marker: string): ProcessInfo[] =>
+  liveProcesses((_pid, name, cmdline) => name === comm && cmdline().includes(marker));
 
 /** Whether a process works in `dir` or below it (its cwd); false when it is gone. */
 export function worksIn(pid: number, dir: string): boolean {
@@ -109,20 +120,8 @@ export function worksIn(pid: number, dir: string): boolean {
 }
 
 /** The live processes working in `dir` or below it, whatever their name. */
-export function processesWorkingIn(dir: string): ProcessInfo[] {
-  const found: ProcessInfo[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || !worksIn(Number(entry), dir)) continue;
-    const status = readProc(entry, 'status');
-    if (!status || /^State:\s+Z/m.test(status)) continue;
-    found.push({
-      pid: Number(entry),
-      comm: readProc(entry, 'comm')?.trim() ?? '',
-      cmdline: readProc(entry, 'cmdline')?.replaceAll('\0', ' ').trim() ?? '',
-    });
-  }
-  return found;
-}
+export const processesWorkingIn = (dir: string): ProcessInfo[] =>
+  liveProcesses((pid) => worksIn(pid, dir));
 
 /** VmRSS of a process in MB, or undefined when it is gone. */
 export function rssMb(pid: number): number | undefined {
