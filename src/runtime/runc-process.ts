@@ -13,6 +13,7 @@ import type { RuncContext } from './runc-context.ts';
 import type { ProcessPaths } from './runtime-layout.ts';
 import { startStdinRelay, stdinRelayFor, stopStdinRelay } from './stdin-relay.ts';
 import { resizeTerminal } from './terminal-control.ts';
+import { stopMonitor } from './stop-monitor.ts';
 
 /**
  * An exec: an extra process in a running task, monitored by its own conmon (`--exec`), with its
@@ -82,10 +83,12 @@ export class RuncProcess implements RuntimeProcess {
         what: this.#name,
       });
     } catch (error) {
-      // conmon exits by itself after reporting a failure; leave the exec as if never started.
+      // conmon exits by itself after reporting a failure; leave the exec as if never started,
+      // once it has: its pid file, removed with the rest, is how anyone would find it.
       watcher.unwatch(paths.dir);
       forwarder?.abort();
       forwarders.delete(paths.dir);
+      await stopMonitor(paths);
       await this.#removeMonitorFiles();
       throw error;
     }
