@@ -37,7 +37,7 @@ export async function attachCommand(
       execId,
     );
   } finally {
-    session?.close();
+    await session?.close();
   }
 }
 

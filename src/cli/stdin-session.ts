@@ -56,7 +56,7 @@ export function openStdinSession(options: { terminal: boolean }): StdinSession {
     close() {
       if (closed) return;
       closed = true;
-      copy?.close();
+      void copy?.close(); // its reader, if any, was opened before the FIFO goes
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -68,8 +68,8 @@ export interface AttachedStdin {
   readonly terminal: boolean;
   /** Settles once the detach keys (ctrl-p ctrl-q) were typed; only with a terminal. */
   readonly detached: Promise<void>;
-  /** Gives the terminal back as it was and stops copying; idempotent. */
-  close(): void;
+  /** Gives the terminal back as it was and stops copying; settles once the FIFO is closed. */
+  close(): Promise<void>;
 }
 
 /**
@@ -82,6 +82,8 @@ export function attachStdin(options: {
   fifo: string;
   terminal: boolean;
   resize: Resize;
+  /** What to copy when there is no terminal: our stdin unless given. */
+  input?: NodeJS.ReadableStream;
 }): AttachedStdin {
   const terminal = options.terminal && isTerminal();
   let detach: () => void = () => undefined;
@@ -98,7 +100,7 @@ const writeOnly = constants.O_WRONLY as unknown as string;
 const isTerminal = (): boolean => process.stdin.isTTY === true && process.stdout.isTTY === true;
 
 interface StdinCopy {
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Copies our stdin into `fifo` (and, with a terminal, sizes and detach keys); see above. */
@@ -108,24 +110,27 @@ function copyStdin(options: {
   resize: Resize;
   detachKeys: boolean;
   onDetach?: () => void;
+  input?: NodeJS.ReadableStream;
 }): StdinCopy {
   const { terminal } = options;
-  let closed = false;
+  const input = options.input ?? process.stdin;
+  let closing: Promise<void> | undefined;
   let opened = false;
   const fifo: WriteStream = createWriteStream(options.fifo, { flags: writeOnly });
+  const fifoClosed = new Promise<void>((resolve) => fifo.once('close', resolve));
   fifo.on('open', () => (opened = true));
   fifo.on('error', () => undefined); // EPIPE once the process and its relay are gone
   if (terminal) process.stdin.setRawMode(true);
   if (options.detachKeys) {
     let pending = false;
-    process.stdin.on('data', (chunk: Buffer) => {
+    input.on('data', (chunk: Buffer) => {
       const scan = scanDetachKeys(chunk, pending);
       pending = scan.pending;
       if (scan.forward.length > 0) fifo.write(scan.forward);
       if (scan.detach) options.onDetach?.();
     });
   } else {
-    process.stdin.pipe(fifo);
+    input.pipe(fifo);
   }
   const onResize = (): void => {
     options
@@ -138,27 +143,32 @@ function copyStdin(options: {
   }
   return {
     close() {
-      if (closed) return;
-      closed = true;
+      if (closing) return closing;
       process.stdout.off('resize', onResize);
-      process.stdin.unpipe(fifo);
-      process.stdin.removeAllListeners('data');
+      input.unpipe(fifo);
+      input.removeAllListeners('data');
       // The open waits for a reader: none comes when the relay is gone (the process exited
-      // seconds ago) or never started. A pending open would keep the CLI from exiting; opening
-      // the read end ourselves completes it.
-      if (!opened) releasePendingOpen(options.fifo);
+      // seconds ago) or never started. A pending open would keep the CLI from exiting, so we
+      // hold the read end ourselves until the stream is closed. Held, not opened and closed at
+      // once: the open(2) may not have begun yet (it waits for a thread of libuv's pool), and
+      // one that begins after our reader left would wait forever.
+      const reader = opened ? undefined : openReader(options.fifo);
+      closing = fifoClosed.then(() => {
+        if (reader !== undefined) closeSync(reader);
+      });
       fifo.destroy();
       if (terminal) process.stdin.setRawMode(false);
-      process.stdin.destroy(); // lets the process exit: nothing more is read
+      if (input === process.stdin) process.stdin.destroy(); // lets the process exit
+      return closing;
     },
   };
 }
 
-/** Completes a blocked open of `fifo`'s write end by opening its read end, without waiting. */
-function releasePendingOpen(fifo: string): void {
+/** Opens `fifo`'s read end without waiting for a writer; undefined when the FIFO is gone. */
+function openReader(fifo: string): number | undefined {
   try {
-    closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
+    return openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
-    // the FIFO is gone (its task was deleted): no open can be waiting on it
+    return undefined; // the FIFO is gone (its task was deleted): an open of it fails, not waits
   }
 }

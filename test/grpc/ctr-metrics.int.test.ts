@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupV1MetricsType } from '../../src/grpc/metrics-handler.ts';
@@ -41,7 +42,12 @@ describe('task metrics through the containerd API (Tasks/Metrics) and the stock 
     const script = 'head -c 3000000 /dev/zero >/dev/shm/fill; sleep 300 & wait';
     const started = await run('run', '-d', ...env, '--rootfs', rootfs, 'web', 'sh', '-c', script);
     expect(started.exitCode).toBe(0);
-    await expect.poll(async () => (await d.client.tasks.pids('web')).length).toBe(2);
+    // Ready once head has exited and sleep runs: two processes alone can still be sh and head.
+    const commands = async (): Promise<string[]> =>
+      (await d.client.tasks.pids('web'))
+        .map(({ pid }) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim())
+        .sort();
+    await expect.poll(commands).toEqual(['sh', 'sleep']);
     const result = await run('tasks', 'metrics', 'web');
     expect(result).toMatchObject({ exitCode: 0, stderr: '' });
     expect(result.stdout).toMatch(
