@@ -37,6 +37,8 @@ export function runConsumer(options: ConsumerOptions): Promise<void> {
   return new BufferedConsumer(options).run();
 }
 
+const settled = Promise.resolve();
+
 class BufferedConsumer {
   readonly #options: ConsumerOptions;
   readonly #feed: EventFeed;
@@ -52,9 +54,26 @@ class BufferedConsumer {
   #lastHandedOver: number;
   #completed = false;
   #failure: { readonly error: unknown } | undefined;
-  /** Settles the pump's current wait: `wake` on news, `interrupt` when the consumer ends. */
-  #wake: (() => void) | undefined;
-  #interrupt: ((error: unknown) => void) | undefined;
+  /** Settles what {@link run} returned; undefined until it runs and once it has settled. */
+  #settle: { resolve(): void; reject(error: unknown): void } | undefined;
+  /** The pump is in its loop (further up the stack): news is picked up there, not scheduled. */
+  #pumping = false;
+  /** A handler's promise is pending: the pump goes on when it settles. */
+  #handling = false;
+  /** A pump is queued as a microtask. */
+  #scheduled = false;
+  // Made once: a live consumer gets one call of each per event, and allocating nothing per event
+  // keeps a fan-out to a thousand consumers clear of the scavenger.
+  readonly #handled = (): void => {
+    this.#handling = false;
+    this.#resumeFeed();
+    this.#pump();
+  };
+  readonly #handlerFailed = (error: unknown): void => {
+    this.#handling = false;
+    this.#end({ error });
+  };
+  readonly #onAbort = (): void => this.#fail(this.#options.signal?.reason);
 
   constructor(options: ConsumerOptions) {
     this.#options = options;
@@ -65,38 +84,94 @@ class BufferedConsumer {
       next: (event) => this.#push(event),
       complete: () => {
         this.#completed = true;
-        this.#wake?.();
+        this.#wake();
       },
       error: (error) => this.#fail(error),
       capacity: () => Math.max(0, this.#historyFill - this.#buffer.length),
     });
   }
 
-  async run(): Promise<void> {
-    const { signal, handler } = this.#options;
-    const onAbort = (): void => this.#fail(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
+  run(): Promise<void> {
+    const { signal } = this.#options;
+    return new Promise<void>((resolve, reject) => {
+      this.#settle = { resolve, reject };
+      signal?.addEventListener('abort', this.#onAbort, { once: true });
       if (signal?.aborted) this.#fail(signal.reason);
       else this.#feed.start();
+      this.#pump();
+    });
+  }
+
+  /**
+   * Hands buffered events to the handler, one at a time, until the buffer is empty (news then
+   * schedules the next pump) or a handler returns a promise (its settling does). A synchronous
+   * handler costs no promise at all.
+   */
+  #pump(): void {
+    if (this.#settle === undefined || this.#handling) return;
+    this.#pumping = true;
+    try {
       for (;;) {
-        if (this.#failure) throw this.#failure.error;
+        if (this.#failure) {
+          this.#end(this.#failure);
+          return;
+        }
         const event = this.#buffer.shift();
         if (event === undefined) {
-          if (this.#completed) return;
-          await this.#waitFor(undefined);
-          continue;
+          if (this.#completed) this.#end(undefined);
+          return;
         }
         this.#lastHandedOver = event.seq;
-        const handled = handler(event, this.#controller.signal);
-        if (handled !== undefined) await this.#waitFor(handled);
-        if (this.#buffer.length <= this.#resumeAt) this.#feed.resume();
+        const handled = this.#options.handler(event, this.#controller.signal);
+        if (handled !== undefined) {
+          this.#handling = true;
+          handled.then(this.#handled, this.#handlerFailed);
+          return;
+        }
+        this.#resumeFeed();
       }
+    } catch (error) {
+      this.#end({ error }); // the handler threw
     } finally {
-      signal?.removeEventListener('abort', onAbort);
-      this.#feed.stop();
+      this.#pumping = false;
     }
   }
+
+  /** Once the handler has worked the buffer down, the feed reads history again. */
+  #resumeFeed(): void {
+    if (this.#buffer.length <= this.#resumeAt) this.#feed.resume();
+  }
+
+  /** News (an event, the end of the feed, a failure): pump soon, unless a pump will see it. */
+  #wake(): void {
+    if (this.#pumping || this.#handling || this.#scheduled) return;
+    this.#scheduled = true;
+    BufferedConsumer.#due.push(this);
+    if (BufferedConsumer.#due.length === 1) void settled.then(BufferedConsumer.#pumpDue);
+  }
+
+  /**
+   * Consumers woken since the last microtask, pumped together in the next one. Node's
+   * queueMicrotask makes an AsyncResource per call: one per consumer per live event adds up.
+   */
+  static readonly #due: BufferedConsumer[] = [];
+
+  static readonly #pumpDue = (): void => {
+    const due = BufferedConsumer.#due;
+    let next = 0;
+    try {
+      // A pump may wake others (a handler appends): they join this round.
+      while (next < due.length) {
+        const consumer = due[next++]!;
+        consumer.#scheduled = false;
+        consumer.#pump();
+      }
+    } finally {
+      due.splice(0, next);
+      // Only after an exception (a pump catches its handler's): the rest still get their turn.
+      if (due.length > 0) void settled.then(BufferedConsumer.#pumpDue);
+    }
+  };
 
   #push(event: StoredEvent): void {
     if (this.#buffer.length >= this.#options.bufferLimit) {
@@ -104,39 +179,30 @@ class BufferedConsumer {
       return;
     }
     this.#buffer.push(event);
-    this.#wake?.();
+    this.#wake();
   }
 
-  /** Ends the consumer now: stop the feed, free the buffer, abort the handler, reject the pump. */
+  /**
+   * Ends the consumer now: stop the feed, free the buffer, abort the handler, reject, even while
+   * a handler's promise is still pending (it may never settle).
+   */
   #fail(error: unknown): void {
     if (this.#failure) return;
     this.#failure = { error };
     this.#feed.stop();
     this.#buffer.clear();
     this.#controller.abort(error);
-    this.#interrupt?.(error);
+    if (!this.#pumping) this.#end(this.#failure);
   }
 
-  /**
-   * Waits for `work` (or, without it, for the feed's next news) unless the consumer ends first.
-   * A fresh promise per wait: racing every wait against one long-lived promise would pile up
-   * reactions on it for the life of the subscription.
-   */
-  async #waitFor(work: PromiseLike<void> | undefined): Promise<void> {
-    try {
-      await new Promise<void>((resolve, reject) => {
-        if (this.#failure) {
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort reason may be any value; pass it through as AbortSignal users expect
-          reject(this.#failure.error); // it ended while the handler ran synchronously
-          return;
-        }
-        this.#interrupt = reject;
-        if (work === undefined) this.#wake = resolve;
-        else work.then(resolve, reject);
-      });
-    } finally {
-      this.#wake = undefined;
-      this.#interrupt = undefined;
-    }
+  /** Settles {@link run}'s promise once: resolved without `failure`, else rejected with it. */
+  #end(failure: { readonly error: unknown } | undefined): void {
+    const settle = this.#settle;
+    if (settle === undefined) return;
+    this.#settle = undefined;
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#feed.stop();
+    if (failure) settle.reject(failure.error);
+    else settle.resolve();
   }
 }

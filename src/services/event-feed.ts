@@ -159,7 +159,7 @@ export class EventFeed {
 
   #offerLive(event: StoredEvent): void {
     if (event.seq <= this.#queued + 1) {
-      this.#offer([event]);
+      this.#offerOne(event);
       return;
     }
     // A hole between what we have and this event (a publish that never reached the bus, say):
@@ -173,11 +173,23 @@ export class EventFeed {
   }
 
   #offer(events: readonly StoredEvent[]): void {
-    for (const event of events) {
-      if (event.seq <= this.#queued) continue;
-      this.#inbox.push(event);
-      this.#queued = event.seq;
-    }
+    for (const event of events) this.#enqueue(event);
+    this.#deliver();
+  }
+
+  /** {@link #offer} for one live event, with no array made for it (one per event per feed). */
+  #offerOne(event: StoredEvent): void {
+    this.#enqueue(event);
+    this.#deliver();
+  }
+
+  #enqueue(event: StoredEvent): void {
+    if (event.seq <= this.#queued) return;
+    this.#inbox.push(event);
+    this.#queued = event.seq;
+  }
+
+  #deliver(): void {
     if (this.#draining) return; // the loop below is running further up the stack
     this.#draining = true;
     try {

@@ -92,3 +92,45 @@ describe('a consumer that cannot keep up', () => {
     await expect(result).rejects.toBe(reason);
   });
 });
+
+describe('live delivery to many consumers', () => {
+  it('hands each event to every consumer after the publish returns, never inside it, in order', async () => {
+    const log = new MemoryLog();
+    let publishing = false;
+    const inside: number[] = [];
+    const received = Array.from({ length: 300 }, () => [] as number[]);
+    const consumers = received.map((seen, i) =>
+      log.bus.consume({ afterSeq: 0, untilSeq: 40 }, (event) => {
+        if (publishing) inside.push(event.seq);
+        seen.push(event.seq);
+        // Some consumers are async: they must not hold up, or reorder, the others.
+        return i % 3 === 0 ? nextTurn() : undefined;
+      }),
+    );
+    for (let batch = 0; batch < 20; batch++) {
+      publishing = true;
+      log.append(2);
+      publishing = false;
+      if (batch % 4 === 0) await nextTurn();
+    }
+    await Promise.all(consumers);
+    expect(inside).toEqual([]);
+    for (const seen of received) expect(seen).toEqual(range(1, 40));
+  });
+
+  it('gives a consumer the event its own handler appends, after the one it is handling', async () => {
+    const log = new MemoryLog();
+    const received: number[] = [];
+    const consumed = log.bus.consume({ afterSeq: 0, untilSeq: 6 }, (event) => {
+      received.push(event.seq);
+      if (event.seq % 2 === 1) log.append(1); // the reply to an odd event
+    });
+    log.append(1);
+    await nextTurn();
+    log.append(1);
+    log.append(1);
+    await consumed;
+    expect(received).toEqual(range(1, 6));
+    expect(log.events.length).toBe(6); // 1, 3 and 4 appended here; 2, 5 and 6 are replies
+  });
+});
