@@ -62,8 +62,8 @@ class BufferedConsumer {
   #handling = false;
   /** A pump is queued as a microtask. */
   #scheduled = false;
-  // Made once: a live consumer gets one call of each per event, and allocating nothing per event
-  // keeps a fan-out to a thousand consumers clear of the scavenger.
+  // Made once: a live consumer gets one call of each per event, and allocating none of its own
+  // per event keeps a fan-out to a thousand consumers clear of the scavenger.
   readonly #handled = (): void => {
     this.#handling = false;
     this.#resumeFeed();
