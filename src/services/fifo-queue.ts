@@ -5,9 +5,10 @@ const keptCapacity = 64;
  * A first-in first-out queue with O(1) `shift`: `Array.prototype.shift` is O(n), which turns a
  * burst of 10k queued events into 50M moves.
  *
- * A queue that empties keeps a small array: a live subscriber's queues empty after every event, and
- * a fresh array (or one cut to length 0, whose storage V8 drops) would cost an allocation per
- * event per subscriber, garbage that a fan-out to a thousand subscribers pays for in scavenges.
+ * A queue that empties keeps a small array: a live subscriber's queues empty after every
+ * event, and a fresh array (or one cut to length 0, whose storage V8 drops) would cost an
+ * allocation per event per subscriber, garbage that a fan-out to a thousand subscribers pays
+ * for in scavenges.
  */
 export class FifoQueue<T> {
   #items: (T | undefined)[] = [];
