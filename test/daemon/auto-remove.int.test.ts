@@ -10,6 +10,7 @@ import { taskStreamId } from '../../src/domain/task-evolve.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
 import { simulateHostReboot } from '../helpers/host-reboot.ts';
 import { bundlesLeft, runcContainers } from '../helpers/leftovers.ts';
+import { monitorExited, processGone } from '../helpers/monitor-exit.ts';
 import { appendToStream, editLedgerOffline } from '../helpers/offline-ledger.ts';
 import {
   forceDeleteTasks,
@@ -53,17 +54,6 @@ describe('auto-removal of containers labelled taskledger.io/auto-remove', () => 
         filters: [`topic=="/containers/delete",event.id==${id}`],
       }),
     );
-  /** Resolves once `pid` is gone (its monitor reaped it). */
-  const reaped = async (pid: number): Promise<void> => {
-    for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 20))) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        return;
-      }
-      if (Date.now() > deadline) throw new Error(`process ${pid} did not end`);
-    }
-  };
   const containerGone = async (id: string): Promise<boolean> =>
     d!.client.containers.get(id).then(
       () => false,
@@ -156,7 +146,8 @@ describe('auto-removal of containers labelled taskledger.io/auto-remove', () => 
     await d.stop();
     writeFileSync(join(rootfs, 'tmp', go), '');
     try {
-      await reaped(pid);
+      await processGone(pid);
+      await monitorExited(d, 'down'); // else a quick restart would see the exit live
     } finally {
       rmSync(join(rootfs, 'tmp', go), { force: true });
     }

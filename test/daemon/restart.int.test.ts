@@ -9,6 +9,7 @@ import { createRuncRuntime } from '../../src/runtime/runc-runtime.ts';
 import { busyboxRootfs, specFor } from '../helpers/busybox-rootfs.ts';
 import { simulateHostReboot } from '../helpers/host-reboot.ts';
 import { bundlesLeft, mountsUnder, runcContainers } from '../helpers/leftovers.ts';
+import { monitorExited } from '../helpers/monitor-exit.ts';
 import { appendToStream, editLedgerOffline } from '../helpers/offline-ledger.ts';
 import { forceDeleteTasks, startTestDaemon, type TestDaemon } from '../helpers/test-daemon.ts';
 
@@ -73,7 +74,7 @@ describe('daemon restart', () => {
     d = await startTestDaemon();
     await startTask('quitter', ['sh', '-c', 'sleep 0.3; exit 42']);
     await d.stop();
-    await new Promise((r) => setTimeout(r, 800));
+    await monitorExited(d, 'quitter');
     const restartedAt = new Date().toISOString();
     await d.restart();
     const exit = await d.client.tasks.wait('quitter');
