@@ -7,6 +7,7 @@ import type { EventStore } from '../ports/event-store.ts';
 import type { EventBus } from '../services/event-bus.ts';
 import type { Route } from './http-router.ts';
 import { writeLine } from './ndjson.ts';
+import { queryFlag } from './request-body.ts';
 
 /** Maps a stored event to its API shape. */
 export function eventToJson(e: StoredEvent): EventJson {
@@ -80,7 +81,7 @@ export function eventRoutes(store: EventStore, bus: EventBus): Route[] {
       pattern: '/v1/events',
       handler(req) {
         const predicate = eventPredicate(req.query.getAll('filter'));
-        const follow = ['1', 'true'].includes(req.query.get('follow') ?? '');
+        const follow = queryFlag(req.query, 'follow');
         const range = resolveRange(store, req.query.get('since'), req.query.get('until'));
         const mark = store.compaction();
         if (mark && range.untilSeq !== undefined && range.untilSeq <= mark.seq) {

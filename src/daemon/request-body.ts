@@ -54,3 +54,8 @@ export function taskIoFields(body: Record<string, unknown>): Record<string, unkn
     openStdin: body.open_stdin,
   };
 }
+
+/** A boolean query parameter such as `follow` or `force`: set by `1` or `true`, else off. */
+export function queryFlag(query: URLSearchParams, name: string): boolean {
+  return ['1', 'true'].includes(query.get(name) ?? '');
+}

@@ -4,7 +4,7 @@ import type { ContainerService } from '../services/container-service.ts';
 import type { TaskService } from '../services/task-service.ts';
 import { containerToJson, createContainerCommand } from './container-routes.ts';
 import type { Route } from './http-router.ts';
-import { objectBody, optionalField, taskIoFields } from './request-body.ts';
+import { objectBody, optionalField, queryFlag, taskIoFields } from './request-body.ts';
 import { taskToJson } from './task-json.ts';
 import { startAttached } from './task-start-route.ts';
 import { untilOf, type RemovalWait } from './task-wait-route.ts';
@@ -32,7 +32,7 @@ export function runRoute(
       const body = objectBody(req.body, 'run');
       const command = createContainerCommand(body.container, 'run.container');
       const start = optionalField<boolean>(body, 'start', 'boolean') ?? true;
-      const attach = ['1', 'true'].includes(req.query.get('attach') ?? '');
+      const attach = queryFlag(req.query, 'attach');
       const until = untilOf(req.query.get('until')) ?? 'exit';
       const removeOnFailure = optionalField<boolean>(body, 'remove_on_failure', 'boolean') ?? false;
       const { namespace: ns, cause } = req;

@@ -10,7 +10,7 @@ import { taskToJson } from './task-json.ts';
 import { openTaskLog } from './task-log.ts';
 import { startRoute } from './task-start-route.ts';
 import { waitRoute, type RemovalWait } from './task-wait-route.ts';
-import { objectBody, optionalField, taskIoFields } from './request-body.ts';
+import { objectBody, optionalField, queryFlag, taskIoFields } from './request-body.ts';
 
 /**
  * The `/v1/tasks` routes; `clock` places `since`/`until` durations of the logs route, and
@@ -103,7 +103,7 @@ export function taskRoutes(tasks: TaskService, clock: Clock, removed: RemovalWai
       method: 'DELETE',
       pattern: '/v1/tasks/:id',
       async handler(req) {
-        const force = ['1', 'true'].includes(req.query.get('force') ?? '');
+        const force = queryFlag(req.query, 'force');
         return { body: await tasks.delete(req.namespace, req.params.id!, { force }, req.cause) };
       },
     },
@@ -177,7 +177,7 @@ export function taskRoutes(tasks: TaskService, clock: Clock, removed: RemovalWai
         const ns = req.namespace;
         const id = req.params.id!;
         const execId = req.query.get('exec_id') ?? undefined;
-        const follow = ['1', 'true'].includes(req.query.get('follow') ?? '');
+        const follow = queryFlag(req.query, 'follow');
         const tail = tailOf(req.query.get('tail'));
         const now = (): bigint => parseTimestampNs(clock.now());
         const requestedAt = now(); // both durations count back from the same instant

@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { TaskService } from '../services/task-service.ts';
 import type { ApiRequest, ApiResponse, Route } from './http-router.ts';
 import { writeLine } from './ndjson.ts';
+import { queryFlag } from './request-body.ts';
 import { openTaskLog } from './task-log.ts';
 import { taskToJson } from './task-json.ts';
 import { untilOf, type RemovalWait } from './task-wait-route.ts';
@@ -23,7 +24,7 @@ export function startRoute(tasks: TaskService, clock: Clock, removed: RemovalWai
     pattern: '/v1/tasks/:id/start',
     async handler(req) {
       const id = req.params.id!;
-      if (!['1', 'true'].includes(req.query.get('attach') ?? '')) {
+      if (!queryFlag(req.query, 'attach')) {
         return { body: taskToJson(await tasks.start(req.namespace, id, req.cause)) };
       }
       const until = untilOf(req.query.get('until')) ?? 'exit';
