@@ -3,15 +3,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
-import { openLedgerDatabase } from '../../src/store/open-database.ts';
+import { openLedgerDatabase, type LedgerDatabase } from '../../src/store/open-database.ts';
+
+/** Opens the database at `path`, hands it to `use`, and closes it whatever `use` does. */
+async function withDatabase(path: string, use: (db: LedgerDatabase) => void): Promise<void> {
+  const db = await openLedgerDatabase(path);
+  try {
+    use(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** The checkpoint a projection row holds. */
+const checkpointOf = (db: LedgerDatabase, name: string): unknown =>
+  db.sqlite.prepare('select checkpoint from projections where name = ?').pluck().get(name);
 
 describe('openLedgerDatabase', () => {
   const dir = mkdtempSync(join(tmpdir(), 'taskledger-open-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('migrates a new database and sets WAL with full fsync on the connection', async () => {
-    const db = await openLedgerDatabase(join(dir, 'a.db'));
-    try {
+    await withDatabase(join(dir, 'a.db'), (db) => {
       // Reopened once migrated, so that even its first appends overwrite a WAL of working size.
       expect(statSync(join(dir, 'a.db-wal')).size).toBeGreaterThanOrEqual(4_000_000);
       expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -23,9 +36,7 @@ describe('openLedgerDatabase', () => {
       expect(tables).toEqual(
         expect.arrayContaining(['events', 'projections', 'containers', 'tasks']),
       );
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('refuses a database written by a newer version, naming the unknown migration', async () => {
@@ -45,14 +56,11 @@ describe('openLedgerDatabase', () => {
   it('opens an existing database without re-running migrations', async () => {
     const path = join(dir, 'c.db');
     await (await openLedgerDatabase(path)).close();
-    const db = await openLedgerDatabase(path);
-    try {
+    await withDatabase(path, (db) => {
       expect(db.sqlite.prepare('select count(*) from kysely_migration').pluck().get()).toBe(
         Object.keys(migrations).length,
       );
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('reopens a cleanly closed database with its WAL at working size, which SQLite reads as empty', async () => {
@@ -63,25 +71,15 @@ describe('openLedgerDatabase', () => {
       .run();
     await first.close();
     expect(existsSync(`${path}-wal`)).toBe(false); // SQLite removes it at the last close
-    const db = await openLedgerDatabase(path);
-    try {
+    await withDatabase(path, (db) => {
       expect(statSync(`${path}-wal`).size).toBeGreaterThanOrEqual(4_000_000);
-      expect(
-        db.sqlite.prepare("select checkpoint from projections where name = 'x'").pluck().get(),
-      ).toBe(7);
+      expect(checkpointOf(db, 'x')).toBe(7);
       db.sqlite.prepare("update projections set checkpoint = 8 where name = 'x'").run();
       expect(db.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
-    } finally {
-      await db.close();
-    }
-    const again = await openLedgerDatabase(path);
-    try {
-      expect(
-        again.sqlite.prepare("select checkpoint from projections where name = 'x'").pluck().get(),
-      ).toBe(8);
-    } finally {
-      await again.close();
-    }
+    });
+    await withDatabase(path, (again) => {
+      expect(checkpointOf(again, 'x')).toBe(8);
+    });
   });
 
   it('leaves alone a WAL a crash left behind, with the commits in it', async () => {
@@ -94,13 +92,8 @@ describe('openLedgerDatabase', () => {
     copyFileSync(path, join(dir, 'crashed.db'));
     copyFileSync(`${path}-wal`, join(dir, 'crashed.db-wal'));
     await first.close();
-    const db = await openLedgerDatabase(join(dir, 'crashed.db'));
-    try {
-      expect(
-        db.sqlite.prepare("select checkpoint from projections where name = 'y'").pluck().get(),
-      ).toBe(3);
-    } finally {
-      await db.close();
-    }
+    await withDatabase(join(dir, 'crashed.db'), (db) => {
+      expect(checkpointOf(db, 'y')).toBe(3);
+    });
   });
 });
