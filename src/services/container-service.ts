@@ -70,6 +70,11 @@ export function createContainerService(deps: {
     const expectedVersion = store.streamVersion(streamId);
     return { streamId, namespace, expectedVersion, events: decide(load(namespace, id)) };
   };
+  // A container's `/containers/delete` and the appends that must go with it (alsoOnDelete).
+  const deletion = (namespace: string, id: string): AppendRequest[] => [
+    requestFor(namespace, id, (current) => decideDeleteContainer(current, namespace, id)),
+    ...(deps.alsoOnDelete?.(namespace, id) ?? []),
+  ];
   const appendTo = (
     namespace: string,
     id: string,
@@ -119,11 +124,7 @@ export function createContainerService(deps: {
       return load(namespace, id)!;
     },
     deleteAlongWithTask(namespace, id) {
-      if (!load(namespace, id)) return [];
-      return [
-        requestFor(namespace, id, (current) => decideDeleteContainer(current, namespace, id)),
-        ...(deps.alsoOnDelete?.(namespace, id) ?? []),
-      ];
+      return load(namespace, id) ? deletion(namespace, id) : [];
     },
     delete(namespace, id, cause) {
       validateIdentifier(namespace, 'namespace');
@@ -135,13 +136,7 @@ export function createContainerService(deps: {
           `container "${id}" has a task in state ${status}: delete the task first (tasks rm${status === 'stopped' ? '' : ' --force'} ${id})`,
         );
       }
-      appendTo(
-        namespace,
-        id,
-        (current) => decideDeleteContainer(current, namespace, id),
-        cause,
-        deps.alsoOnDelete?.(namespace, id) ?? [],
-      );
+      store.append(deletion(namespace, id), cause);
     },
   };
 }
